@@ -40,4 +40,10 @@ export interface Db {
   version?(ctx: DbContext, node: string): Promise<string>;
   /** The client endpoint of a node, e.g. `10.77.0.11:2379`. */
   endpoint(ctx: DbContext, node: string): string;
+  /** Stops the server gracefully (SIGTERM, then SIGKILL after a grace period); keeps its data. */
+  stop?(ctx: DbContext, node: string): Promise<void>;
+  /** Removes the node's data (the server must be stopped); the next `start` begins empty. */
+  wipe?(ctx: DbContext, node: string): Promise<void>;
+  /** The server's process id on the node (in the node's PID namespace), or null when it is not running. */
+  pid?(ctx: DbContext, node: string): Promise<number | null>;
 }
