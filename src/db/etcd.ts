@@ -261,8 +261,12 @@ export class EtcdDb implements Db {
     );
     if (result.code === 0 && /"health":\s*true/.test(result.stdout)) return null;
     const pid = await this.pid(ctx, node).catch(() => undefined);
-    const said = result.stderr.trim() || result.stdout.trim() || `etcdctl exit status ${result.code}`;
-    return pid === null ? `etcd not running; ${said}` : said;
+    // etcdctl puts the endpoint's own error in its JSON, and only "unhealthy cluster" on stderr.
+    const said =
+      /"error":"([^"]+)"/.exec(result.stdout)?.[1] ??
+      (result.stderr.trim() || `etcdctl exit status ${result.code ?? result.signal}`);
+    if (pid === null) return `etcd not running; ${said}`;
+    return pid === undefined ? said : `etcd pid ${pid} runs but does not serve: ${said}`;
   }
 
   /** `etcdctl` against the node's own 127.0.0.1 client URL, with timeouts within `budgetMs`. */

@@ -252,7 +252,10 @@ export class ZookeeperDb implements Db {
       { timeoutMs: timeoutMs + 2000, allowFailure: true },
     );
     if (result.code !== 0) {
-      const why = result.code === 124 ? `no answer to ${word} within ${seconds} s` : oneLine(result.stderr);
+      const why =
+        result.code === 124
+          ? `no answer to ${word} within ${seconds} s`
+          : oneLine(result.stderr).replace(/^_: line \d+: /, '');
       throw new DaemonError(node, why || `${word} failed with exit status ${result.code}`);
     }
     return result.stdout;
