@@ -1,3 +1,4 @@
+import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
 import type { Checker } from './result.js';
 
 /**
@@ -6,6 +7,8 @@ import type { Checker } from './result.js';
  */
 export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
   // [name, checker] entries are added as checkers land.
+  ['list-append', listAppendChecker as Checker],
+  ['rw-register', rwRegisterChecker as Checker],
 ]);
 
 export function checkerNames(): string[] {

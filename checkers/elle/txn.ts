@@ -1,0 +1,239 @@
+/**
+ * Transactions as flat typed arrays: micro-ops, interned keys, and the process and real-time
+ * orders between transactions. Shared by the list-append and rw-register analyses.
+ */
+import { InputError } from '../../src/errors.js';
+import type { History, Op, Process } from '../../src/history/index.js';
+import { type EdgeList, PROCESS, REALTIME } from './graph.js';
+
+export const APPEND = 0;
+export const READ = 1;
+export const WRITE = 2;
+
+const KIND_NAMES = ['append', 'r', 'w'] as const;
+
+/** One micro-op in its readable form: `["append", k, v]`, `["r", k, [..] | null]`, `["w", k, v]`. */
+export type MicroOp = [kind: 'append' | 'r' | 'w', key: unknown, value: unknown];
+
+/**
+ * A set of transactions (ok and info ones, or the failed ones) in struct-of-arrays form.
+ * Transaction t's micro-ops are at positions mopStart[t] .. mopStart[t+1]-1.
+ */
+export interface TxnTable {
+  count: number;
+  /** op.index of the invocation. */
+  invokeIndex: Int32Array;
+  /** op.index of the completion, or -1 when it never completed. */
+  completeIndex: Int32Array;
+  /** History positions of invocation and completion (-1 when none), for real-time order. */
+  invokePos: Int32Array;
+  completePos: Int32Array;
+  /** 1 when the transaction ended in `info` (or never completed): it may or may not have happened. */
+  indeterminate: Uint8Array;
+  process: Process[];
+  mopStart: Int32Array;
+  mopKind: Uint8Array;
+  mopKey: Int32Array;
+  /** Written value, or read result (an array, a value, or null when unknown). */
+  mopValue: unknown[];
+}
+
+/** Both tables plus the interned keys. */
+export interface Txns {
+  /** Transactions that happened or may have: the nodes of the dependency graph. */
+  committed: TxnTable;
+  /** Transactions that surely did not happen; their writes are aborted. */
+  failed: TxnTable;
+  /** keys[id] is the original key. */
+  keys: unknown[];
+}
+
+class TableBuilder {
+  invokeIndex: number[] = [];
+  completeIndex: number[] = [];
+  invokePos: number[] = [];
+  completePos: number[] = [];
+  indeterminate: number[] = [];
+  process: Process[] = [];
+  mopStart: number[] = [0];
+  mopKind: number[] = [];
+  mopKey: number[] = [];
+  mopValue: unknown[] = [];
+
+  done(): TxnTable {
+    return {
+      count: this.invokeIndex.length,
+      invokeIndex: Int32Array.from(this.invokeIndex),
+      completeIndex: Int32Array.from(this.completeIndex),
+      invokePos: Int32Array.from(this.invokePos),
+      completePos: Int32Array.from(this.completePos),
+      indeterminate: Uint8Array.from(this.indeterminate),
+      process: this.process,
+      mopStart: Int32Array.from(this.mopStart),
+      mopKind: Uint8Array.from(this.mopKind),
+      mopKey: Int32Array.from(this.mopKey),
+      mopValue: this.mopValue,
+    };
+  }
+}
+
+/**
+ * Reads the `txn` ops of a history. Micro-ops come from the completion for `ok` ops (it
+ * carries the reads) and from the invocation otherwise. Throws {@link InputError} on a
+ * malformed micro-op, naming the op and the field.
+ */
+export function parseTxns(history: History, allowed: ReadonlySet<string>): Txns {
+  const committed = new TableBuilder();
+  const failed = new TableBuilder();
+  const keyIds = new Map<unknown, number>();
+  const keys: unknown[] = [];
+  const ops = history.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const invoke = ops[i]!;
+    if (invoke.type !== 'invoke' || invoke.f !== 'txn' || invoke.process === 'nemesis') continue;
+    const p = history.partnerOf(i);
+    const completion = p === -1 ? undefined : ops[p];
+    const type = completion?.type ?? 'info';
+    const table = type === 'fail' ? failed : committed;
+    const source = type === 'ok' && Array.isArray(completion!.value) ? completion! : invoke;
+    table.invokeIndex.push(invoke.index);
+    table.completeIndex.push(completion ? completion.index : -1);
+    table.invokePos.push(i);
+    table.completePos.push(type === 'ok' ? p : -1);
+    table.indeterminate.push(type === 'info' ? 1 : 0);
+    table.process.push(invoke.process);
+    addMicroOps(table, source, allowed, keyIds, keys);
+    table.mopStart.push(table.mopKind.length);
+  }
+  return { committed: committed.done(), failed: failed.done(), keys };
+}
+
+function addMicroOps(
+  table: TableBuilder,
+  op: Op,
+  allowed: ReadonlySet<string>,
+  keyIds: Map<unknown, number>,
+  keys: unknown[],
+): void {
+  const value = op.value;
+  if (!Array.isArray(value)) {
+    throw new InputError(`a txn's value must be a list of micro-ops, got ${JSON.stringify(value)}`, {
+      field: `op ${op.index} value`,
+    });
+  }
+  for (let j = 0; j < value.length; j++) {
+    const mop: unknown = value[j];
+    if (!Array.isArray(mop) || mop.length !== 3) {
+      throw new InputError(`expected a micro-op [f k v], got ${JSON.stringify(mop)}`, {
+        field: `op ${op.index} value[${j}]`,
+      });
+    }
+    const name = String(mop[0]).replace(/^:/, '');
+    const kind = name === 'append' ? APPEND : name === 'r' ? READ : name === 'w' ? WRITE : -1;
+    if (kind === -1 || !allowed.has(name)) {
+      throw new InputError(`micro-op ${JSON.stringify(mop[0])} is not one of ${[...allowed].join(', ')}`, {
+        field: `op ${op.index} value[${j}][0]`,
+      });
+    }
+    const rawKey: unknown = mop[1];
+    const key = rawKey !== null && typeof rawKey === 'object' ? JSON.stringify(rawKey) : rawKey;
+    let id = keyIds.get(key);
+    if (id === undefined) {
+      id = keys.length;
+      keyIds.set(key, id);
+      keys.push(rawKey);
+    }
+    const v: unknown = mop[2];
+    if (kind === READ && op.type === 'invoke') table.mopValue.push(null);
+    else {
+      if (kind === READ && v !== null && name === 'r' && allowed.has('append') && !Array.isArray(v)) {
+        throw new InputError(`a list-append read must return a list or nil, got ${JSON.stringify(v)}`, {
+          field: `op ${op.index} value[${j}][2]`,
+        });
+      }
+      table.mopValue.push(v);
+    }
+    table.mopKind.push(kind);
+    table.mopKey.push(id);
+  }
+}
+
+/** The readable micro-ops of transaction t. */
+export function microOps(table: TxnTable, keys: unknown[], t: number): MicroOp[] {
+  const out: MicroOp[] = [];
+  for (let m = table.mopStart[t]!; m < table.mopStart[t + 1]!; m++) {
+    out.push([KIND_NAMES[table.mopKind[m]!]!, keys[table.mopKey[m]!], table.mopValue[m]]);
+  }
+  return out;
+}
+
+/** Adds process-order edges (each transaction to the next of its process) when `relations` has PROCESS. */
+export function addProcessEdges(table: TxnTable, edges: EdgeList): void {
+  const last = new Map<Process, number>();
+  // Transactions are in invocation order, which per process is also completion order.
+  for (let t = 0; t < table.count; t++) {
+    const p = table.process[t]!;
+    const prev = last.get(p);
+    if (prev !== undefined) edges.add(prev, t, PROCESS);
+    last.set(p, t);
+  }
+}
+
+/**
+ * Adds real-time edges: T1 -> T2 when T1 completed before T2 was invoked. Only a transitive
+ * reduction is kept: a frontier of completed transactions not yet followed by another one,
+ * so edges grow with concurrency, not with the square of the history.
+ */
+export function addRealtimeEdges(table: TxnTable, historyLength: number, edges: EdgeList): void {
+  const at = new Int32Array(historyLength).fill(-1);
+  for (let t = 0; t < table.count; t++) {
+    at[table.invokePos[t]!] = t;
+    if (table.completePos[t]! >= 0) at[table.completePos[t]!] = t;
+  }
+  let frontier: number[] = [];
+  for (let pos = 0; pos < historyLength; pos++) {
+    const t = at[pos]!;
+    if (t === -1) continue;
+    if (table.invokePos[t] === pos) {
+      for (const f of frontier) edges.add(f, t, REALTIME);
+    } else {
+      // t's completion: whatever completed before t began is now followed by t.
+      const began = table.invokePos[t]!;
+      frontier = frontier.filter((f) => table.completePos[f]! > began);
+      frontier.push(t);
+    }
+  }
+}
+
+/** A short name for transaction t in explanations: its completion's index, else its invocation's. */
+export function txnName(table: TxnTable, t: number): string {
+  const c = table.completeIndex[t]!;
+  return `T${c >= 0 ? c : table.invokeIndex[t]!}`;
+}
+
+/** Explains a process or real-time edge in words. */
+export function explainOrderEdge(table: TxnTable, from: number, to: number, relation: number): string {
+  const a = txnName(table, from);
+  const b = txnName(table, to);
+  if (relation === PROCESS) {
+    return `${a} and ${b} ran on process ${String(table.process[from])}, ${a} first, so ${a} →process ${b}`;
+  }
+  return `${a} completed (op ${table.completeIndex[from]}) before ${b} was invoked (op ${table.invokeIndex[to]}), so ${a} →realtime ${b}`;
+}
+
+/** mopTxn[m] is the transaction that micro-op m belongs to. */
+export function mopOwners(table: TxnTable): Int32Array {
+  const owner = new Int32Array(table.mopKind.length);
+  for (let t = 0; t < table.count; t++) owner.fill(t, table.mopStart[t]!, table.mopStart[t + 1]!);
+  return owner;
+}
+
+/** A value usable as a Map key: primitives as they are, lists and objects as JSON. */
+export function valueKey(v: unknown): unknown {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+}
+
+/** Equality of written values (primitives by identity, structures by JSON). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+}
