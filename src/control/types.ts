@@ -30,10 +30,13 @@ export interface Remote {
   /** Node names, as given by the user (host names or addresses). */
   readonly nodes: readonly string[];
   exec(node: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
-  /** Runs a shell script (bash -s) on the node, with positional args quoted safely. */
+  /** Runs a bash script on the node (`bash -c SCRIPT bash ARGS…`: stdin stays free), args as `$1…`, quoted safely. */
   script(node: string, script: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Runs the same argv on every node (or the given ones) at once. */
-  onAll(argv: readonly string[], options?: ExecOptions & { nodes?: readonly string[] }): Promise<Map<string, ExecResult>>;
+  onAll(
+    argv: readonly string[],
+    options?: ExecOptions & { nodes?: readonly string[] },
+  ): Promise<Map<string, ExecResult>>;
   upload(node: string, localPath: string, remotePath: string): Promise<void>;
   download(node: string, remotePath: string, localPath: string): Promise<void>;
   /** The address clients use to reach a node's services (its IP on the ensemble's network). */

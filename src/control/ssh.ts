@@ -1,0 +1,556 @@
+/**
+ * `Remote` over SSH (ssh2): one kept-open connection per node, reconnected with backoff when
+ * it drops; every call bounded by a timeout; host keys checked against a known_hosts file.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import {
+  HostKeyError,
+  MultiNodeError,
+  RemoteCommandError,
+  RemoteConnectError,
+  RemoteError,
+  RemoteTimeoutError,
+} from './errors.js';
+import { appendKnownHost, fingerprint, KnownHosts, keyTypeOf, knownHostName } from './known-hosts.js';
+import { remoteCommandLine, shellCommand } from './quote.js';
+import type { ExecOptions, ExecResult, Remote } from './types.js';
+
+/** How to reach the nodes. Only `nodes` is required. */
+export interface SshRemoteOptions {
+  /** Node names as the user knows them (host names or addresses). */
+  nodes: readonly string[];
+  /** Where to connect for each node (default: the node name itself); also what `address()` returns. */
+  addresses?: Readonly<Record<string, string>>;
+  /** SSH user (default `root`); any other user runs commands through `sudo -n`. */
+  username?: string;
+  /** SSH port (default 22). */
+  port?: number;
+  /** A private key file. Without one, the ssh-agent at SSH_AUTH_SOCK is used (or ~/.ssh/id_*). */
+  privateKeyPath?: string;
+  /** Passphrase of the private key, if it has one. */
+  passphrase?: string;
+  /** ssh-agent socket (default: SSH_AUTH_SOCK). */
+  agent?: string;
+  /** known_hosts file to verify host keys against (default ~/.ssh/known_hosts). */
+  knownHostsPath?: string;
+  /** Record keys of hosts not yet in known_hosts instead of refusing them. Changed keys are always refused. */
+  acceptNewHostKeys?: boolean;
+  /** Default timeout of every remote call, connecting included (default 30 s). */
+  timeoutMs?: number;
+  /** Longest a single connection attempt may take (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Connection attempts per call before giving up on an unreachable node (default 3). */
+  connectAttempts?: number;
+  /** Concurrent sessions per connection; sshd's MaxSessions defaults to 10 (default 8). */
+  maxSessionsPerNode?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+/** Drives nodes over SSH. Create one per test; `close()` it at the end. */
+export class SshRemote implements Remote {
+  readonly nodes: readonly string[];
+  readonly username: string;
+  private readonly options: SshRemoteOptions;
+  private readonly links = new Map<string, NodeLink>();
+  private privateKey?: Promise<Buffer | undefined>;
+  private closed = false;
+
+  constructor(options: SshRemoteOptions) {
+    if (options.nodes.length === 0) throw new TypeError('SshRemote needs at least one node');
+    this.options = options;
+    this.nodes = [...options.nodes];
+    this.username = options.username ?? 'root';
+  }
+
+  address(node: string): string {
+    return this.options.addresses?.[node] ?? node;
+  }
+
+  async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const line = remoteCommandLine(argv, {
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      ...(options.env !== undefined && { env: options.env }),
+      sudo: this.needsSudo(options),
+    });
+    return this.run(node, line, shellCommand(argv), options);
+  }
+
+  /** Runs `script` with `bash -c` (so the script's own commands keep stdin); `args` become `$1…`. */
+  async script(
+    node: string,
+    script: string,
+    args: readonly string[] = [],
+    options: ExecOptions = {},
+  ): Promise<ExecResult> {
+    const firstLine = script.trim().split('\n')[0] ?? '';
+    const line = remoteCommandLine(['bash', '-c', script, 'bash', ...args], {
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      ...(options.env !== undefined && { env: options.env }),
+      sudo: this.needsSudo(options),
+    });
+    return this.run(node, line, `script: ${firstLine}…`, options);
+  }
+
+  async onAll(
+    argv: readonly string[],
+    options: ExecOptions & { nodes?: readonly string[] } = {},
+  ): Promise<Map<string, ExecResult>> {
+    return this.eachNode(options.nodes ?? this.nodes, (node) => this.exec(node, argv, options));
+  }
+
+  /** Runs `fn` on each node at once; rejects with a MultiNodeError naming every node that failed. */
+  async eachNode<T>(nodes: readonly string[], fn: (node: string) => Promise<T>): Promise<Map<string, T>> {
+    const settled = await Promise.allSettled(nodes.map(fn));
+    const results = new Map<string, T>();
+    const failures = new Map<string, unknown>();
+    settled.forEach((s, i) => {
+      const node = nodes[i] as string;
+      if (s.status === 'fulfilled') results.set(node, s.value);
+      else failures.set(node, s.reason);
+    });
+    if (failures.size > 0) throw new MultiNodeError(results, failures);
+    return results;
+  }
+
+  /** Copies a local file to the node (keeping its mode); via a temporary file and `sudo mv` for non-root users. */
+  async upload(
+    node: string,
+    localPath: string,
+    remotePath: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<void> {
+    const sudo = this.needsSudo({});
+    const target = sudo ? `/tmp/.faultline-upload-${randomUUID()}` : remotePath;
+    const { mode } = await stat(localPath);
+    await this.withSftp(node, `upload ${localPath} to ${remotePath}`, options.timeoutMs, (sftp, done) =>
+      sftp.fastPut(localPath, target, { mode: mode & 0o7777 }, done),
+    );
+    if (sudo) await this.exec(node, ['mv', '-f', '--', target, remotePath], options);
+  }
+
+  /** Copies a file from the node to the controller; via a temporary copy for non-root users. */
+  async download(
+    node: string,
+    remotePath: string,
+    localPath: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<void> {
+    const sudo = this.needsSudo({});
+    const source = sudo ? `/tmp/.faultline-download-${randomUUID()}` : remotePath;
+    if (sudo) {
+      await this.script(
+        node,
+        'cp -- "$1" "$2" && chown "$3" "$2"',
+        [remotePath, source, this.username],
+        options,
+      );
+    }
+    try {
+      await this.withSftp(node, `download ${remotePath} to ${localPath}`, options.timeoutMs, (sftp, done) =>
+        sftp.fastGet(source, localPath, done),
+      );
+    } finally {
+      if (sudo) await this.exec(node, ['rm', '-f', '--', source], { allowFailure: true, sudo: false });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+
+  private needsSudo(options: ExecOptions): boolean {
+    return options.sudo !== false && this.username !== 'root';
+  }
+
+  private link(node: string): NodeLink {
+    if (this.closed) throw new RemoteError(node, `${node}: this remote is closed`);
+    if (!this.nodes.includes(node)) {
+      throw new RemoteError(node, `unknown node ${JSON.stringify(node)}; nodes are ${this.nodes.join(', ')}`);
+    }
+    let link = this.links.get(node);
+    if (!link) {
+      link = new NodeLink(node, this.address(node), this.options, () => this.loadPrivateKey());
+      this.links.set(node, link);
+    }
+    return link;
+  }
+
+  private loadPrivateKey(): Promise<Buffer | undefined> {
+    this.privateKey ??= (async () => {
+      if (this.options.privateKeyPath) return readFile(this.options.privateKeyPath);
+      if (this.options.agent ?? process.env.SSH_AUTH_SOCK) return undefined;
+      for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+        try {
+          return await readFile(join(homedir(), '.ssh', name));
+        } catch {}
+      }
+      return undefined;
+    })();
+    return this.privateKey;
+  }
+
+  /** Runs one command line under the call's deadline: queueing, connecting and running all count. */
+  private async run(node: string, line: string, shown: string, options: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const link = this.link(node);
+    const brief = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+    let phase: 'connect' | 'run' = 'connect';
+    let channel: ClientChannel | undefined;
+    let expired = false;
+    const work = (async () => {
+      const release = await link.acquire();
+      try {
+        // A call that timed out while queued or connecting must not run late.
+        if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+        const client = await link.connect(deadline, brief);
+        if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+        phase = 'run';
+        return await runChannel(node, brief, client, line, options.stdin, (ch) => {
+          channel = ch;
+        });
+      } finally {
+        release();
+      }
+    })();
+    const result = await withTimeout(work, timeoutMs, () => {
+      expired = true;
+      abandon(channel);
+      return new RemoteTimeoutError(node, brief, timeoutMs, phase);
+    });
+    if (!options.allowFailure && result.code !== 0) throw new RemoteCommandError(node, brief, result);
+    return result;
+  }
+
+  private async withSftp(
+    node: string,
+    what: string,
+    timeoutMs: number | undefined,
+    fn: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void,
+  ): Promise<void> {
+    const limit = timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = Date.now() + limit;
+    const link = this.link(node);
+    const work = (async () => {
+      const release = await link.acquire();
+      try {
+        const sftp = await link.sftp(deadline, what);
+        await new Promise<void>((resolve, reject) =>
+          fn(sftp, (err) =>
+            err
+              ? reject(new RemoteError(node, `${node}: ${what} failed: ${err.message}`, { cause: err }))
+              : resolve(),
+          ),
+        );
+      } finally {
+        release();
+      }
+    })();
+    await withTimeout(work, limit, () => new RemoteTimeoutError(node, what, limit, 'run'));
+  }
+}
+
+/** The kept-open connection to one node, its SFTP session and its session slots. */
+class NodeLink {
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private sftpSession?: Promise<SFTPWrapper>;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly node: string,
+    private readonly host: string,
+    private readonly options: SshRemoteOptions,
+    private readonly privateKey: () => Promise<Buffer | undefined>,
+  ) {}
+
+  /** Waits for a free session slot; returns its release function. */
+  async acquire(): Promise<() => void> {
+    const max = this.options.maxSessionsPerNode ?? 8;
+    if (this.active >= max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+
+  /** The open connection, connecting (with backoff between failed attempts) if there is none. */
+  connect(deadline: number, command: string): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.dial(deadline, command).finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  sftp(deadline: number, what: string): Promise<SFTPWrapper> {
+    this.sftpSession ??= this.connect(deadline, what).then(
+      (client) =>
+        new Promise<SFTPWrapper>((resolve, reject) =>
+          client.sftp((err, sftp) => {
+            if (err) {
+              reject(
+                new RemoteError(this.node, `${this.node}: cannot start sftp: ${err.message}`, { cause: err }),
+              );
+              return;
+            }
+            sftp.on('close', () => {
+              this.sftpSession = undefined;
+            });
+            resolve(sftp);
+          }),
+        ),
+    );
+    this.sftpSession.catch(() => {
+      this.sftpSession = undefined;
+    });
+    return this.sftpSession;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client?.end();
+    this.client = undefined;
+  }
+
+  private async dial(deadline: number, command: string): Promise<Client> {
+    const attempts = this.options.connectAttempts ?? 3;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const wait = Math.max(0, this.nextAttemptAt - Date.now());
+      if (Date.now() + wait >= deadline) break;
+      if (wait > 0) await sleep(wait);
+      try {
+        const client = await this.attempt(deadline);
+        this.failures = 0;
+        this.nextAttemptAt = 0;
+        return client;
+      } catch (err) {
+        if (err instanceof HostKeyError || isAuthFailure(err)) throw this.describe(err);
+        lastError = err;
+        this.failures++;
+        this.nextAttemptAt = Date.now() + Math.min(5_000, 200 * 2 ** (this.failures - 1));
+      }
+    }
+    if (lastError === undefined) {
+      throw new RemoteTimeoutError(this.node, command, Math.max(0, deadline - Date.now()), 'connect');
+    }
+    throw this.describe(lastError);
+  }
+
+  private describe(err: unknown): RemoteConnectError {
+    if (err instanceof RemoteConnectError) return err;
+    const port = this.options.port ?? 22;
+    const user = this.options.username ?? 'root';
+    const message = err instanceof Error ? err.message : String(err);
+    if (isAuthFailure(err)) {
+      const how = this.options.privateKeyPath
+        ? `key ${this.options.privateKeyPath}`
+        : 'the ssh-agent (SSH_AUTH_SOCK) or ~/.ssh/id_*';
+      return new RemoteConnectError(
+        this.node,
+        `${this.node}: SSH authentication as ${user} failed (tried ${how})`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return new RemoteConnectError(
+      this.node,
+      `${this.node}: cannot connect to ${this.host}:${port}: ${message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+
+  private async attempt(deadline: number): Promise<Client> {
+    const port = this.options.port ?? 22;
+    const hostName = knownHostName(this.host, port);
+    const knownHostsPath = this.options.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
+    const knownHosts = await KnownHosts.load(knownHostsPath);
+    const known = knownHosts.lookup(hostName).filter((k) => !k.revoked);
+    // Offer the algorithms of keys we already know first, so the server shows us one of those.
+    const preferred = [...new Set(known.flatMap((k) => HOST_KEY_ALGORITHMS[keyTypeOf(k.key)] ?? []))];
+    const privateKey = await this.privateKey();
+    const agent = this.options.agent ?? process.env.SSH_AUTH_SOCK;
+    let refusal: HostKeyError | undefined;
+
+    const config: ConnectConfig = {
+      host: this.host,
+      port,
+      username: this.options.username ?? 'root',
+      readyTimeout: Math.max(1, Math.min(this.options.connectTimeoutMs ?? 10_000, deadline - Date.now())),
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
+      ...(privateKey && { privateKey }),
+      ...(this.options.passphrase !== undefined && { passphrase: this.options.passphrase }),
+      ...(agent && { agent }),
+      ...(preferred.length > 0 && {
+        algorithms: { serverHostKey: { remove: preferred, prepend: preferred } as never },
+      }),
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        this.verifyHostKey(knownHosts, hostName, key).then(
+          () => verify(true),
+          (err: unknown) => {
+            refusal =
+              err instanceof HostKeyError
+                ? err
+                : new HostKeyError(this.node, `${this.node}: cannot check host key: ${String(err)}`);
+            verify(false);
+          },
+        );
+      },
+    };
+
+    const client = new Client();
+    return new Promise<Client>((resolve, reject) => {
+      let ready = false;
+      client.on('ready', () => {
+        ready = true;
+        if (this.closed) {
+          client.end();
+          reject(new RemoteConnectError(this.node, `${this.node}: remote closed while connecting`));
+          return;
+        }
+        this.client = client;
+        resolve(client);
+      });
+      client.on('error', (err) => {
+        if (!ready) reject(refusal ?? err);
+      });
+      client.on('close', () => {
+        if (this.client === client) {
+          this.client = undefined;
+          this.sftpSession = undefined;
+        }
+        if (!ready) reject(refusal ?? new Error('connection closed during handshake'));
+      });
+      client.connect(config);
+    });
+  }
+
+  private async verifyHostKey(knownHosts: KnownHosts, hostName: string, key: Buffer): Promise<void> {
+    const entries = knownHosts.lookup(hostName);
+    const shown = `${keyTypeOf(key)} ${fingerprint(key)}`;
+    const file = knownHosts.path;
+    const revoked = entries.find((e) => e.revoked && e.key.equals(key));
+    if (revoked) {
+      throw new HostKeyError(
+        this.node,
+        `${this.node} (${hostName}): host key ${shown} is REVOKED in ${file}:${revoked.line}`,
+      );
+    }
+    const valid = entries.filter((e) => !e.revoked);
+    if (valid.some((e) => e.key.equals(key))) return;
+    if (valid.length > 0) {
+      const lines = valid.map((e) => e.line).join(', ');
+      throw new HostKeyError(
+        this.node,
+        `${this.node} (${hostName}): HOST KEY CHANGED: the host now presents ${shown}, which does not match ` +
+          `${file} line ${lines}. Someone may be intercepting the connection, or the host was rebuilt. ` +
+          `If the change is expected, remove the old key (ssh-keygen -R '${hostName}' -f ${file}, or delete ` +
+          `line ${lines}) and run again with --accept-new-host-keys.`,
+      );
+    }
+    if (!this.options.acceptNewHostKeys) {
+      throw new HostKeyError(
+        this.node,
+        `${this.node} (${hostName}): unknown host key ${shown}: it is not in ${file}. Check the fingerprint, ` +
+          `then add it (ssh-keyscan -p ${this.options.port ?? 22} ${this.host} >> ${file}) or run again with ` +
+          `--accept-new-host-keys.`,
+      );
+    }
+    await appendKnownHost(file, hostName, key);
+  }
+}
+
+/** Opens a session, runs the command line, collects output, resolves at channel close. */
+function runChannel(
+  node: string,
+  shown: string,
+  client: Client,
+  line: string,
+  stdin: string | Buffer | undefined,
+  onChannel: (channel: ClientChannel) => void,
+): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    client.exec(line, (err, channel) => {
+      if (err) {
+        reject(new RemoteError(node, `${node}: cannot start \`${shown}\`: ${err.message}`, { cause: err }));
+        return;
+      }
+      onChannel(channel);
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let exit: { code: number | null; signal?: string } | undefined;
+      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      channel.on('exit', (code: number | null, signal?: string) => {
+        exit = code === null || code === undefined ? { code: null, signal: signal ?? 'unknown' } : { code };
+      });
+      channel.on('close', () => {
+        const out = Buffer.concat(stdout).toString('utf8');
+        const errText = Buffer.concat(stderr).toString('utf8');
+        if (!exit) {
+          reject(new RemoteConnectError(node, `${node}: connection lost while running \`${shown}\``));
+          return;
+        }
+        resolve({ ...exit, stdout: out, stderr: errText });
+      });
+      channel.end(stdin);
+    });
+  });
+}
+
+function abandon(channel: ClientChannel | undefined): void {
+  if (!channel) return;
+  try {
+    channel.signal('KILL');
+    channel.close();
+  } catch {}
+}
+
+function isAuthFailure(err: unknown): boolean {
+  return (err as { level?: string } | undefined)?.level === 'client-authentication';
+}
+
+/** Rejects with `onTimeout()` after `ms`, and never leaves `work`'s rejection unhandled. */
+async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  work.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
