@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
+import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
 
 /** Builds the `faultline` command line. Each command lives in its own file. */
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConvert(program);
   registerCheck(program);
+  registerCluster(program);
   return program;
 }
 
