@@ -1,0 +1,153 @@
+/**
+ * Linearizability checking (Knossos/Porcupine class): is there a total order of the history's
+ * operations, consistent with real time, that a sequential model accepts?
+ *
+ *     const result = await checkLinearizable(history, 'cas-register', { timeLimitMs: 10_000 });
+ *
+ * Add a model by implementing {@link Model}; the built-in ones are in {@link MODELS}.
+ */
+import { InputError } from '../../src/errors.js';
+import type { History } from '../../src/history/index.js';
+import type { Checker, CheckResult, CommonCheckOptions } from '../result.js';
+import { type SearchOutcome, searchPartition } from './checker.js';
+import { type Partition, toPartitions } from './entries.js';
+import type { Model } from './model.js';
+import { MODELS } from './models/index.js';
+import { explain, type LinearizableResult, type PartitionReport } from './result.js';
+import { describeOp, describeState, visualize } from './visualization.js';
+
+export type { Partial, SearchOutcome } from './checker.js';
+export type { Dropped, Partition } from './entries.js';
+export * from './model.js';
+export * from './models/index.js';
+export type { LinearizableResult, OpReport, PartitionReport } from './result.js';
+export { explain } from './result.js';
+export type { PartitionVisualization } from './visualization.js';
+
+/** Options of {@link checkLinearizable}. */
+export interface LinearizableOptions extends CommonCheckOptions {
+  /** Split the history by the model's partition key and check keys apart (default true). */
+  split?: boolean;
+  /** How many longest partial linearizations to report per partition (default 4). */
+  maxPartials?: number;
+}
+
+/** Default memory budget of the search: 2 GiB. */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 2 * 2 ** 30;
+
+/** The model named `name` (a fresh instance), or an {@link InputError} listing the known ones. */
+export function modelNamed(name: string): Model {
+  const make = MODELS.get(name);
+  if (!make) {
+    throw new InputError(`unknown model ${JSON.stringify(name)}; known: ${[...MODELS.keys()].join(', ')}`, {
+      field: 'model',
+    });
+  }
+  return make();
+}
+
+/**
+ * Checks that `history` is linearizable with respect to `model` (a {@link Model} or the name
+ * of a built-in one). `fail` ops never happened; `info` and never-completed ops took effect at
+ * some time after their invocation, or never. The verdict is `unknown`, with a reason, when
+ * the time limit or the memory budget is reached first.
+ */
+export function checkLinearizableSync<State>(
+  history: History,
+  model: Model<State> | string,
+  options: LinearizableOptions = {},
+): LinearizableResult {
+  const started = performance.now();
+  const m = (typeof model === 'string' ? modelNamed(model) : model) as Model<State>;
+  const { partitions, dropped } = toPartitions(history, m as Model, options.split ?? true);
+  const budget = {
+    deadline: options.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeLimitMs,
+    memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
+    maxPartials: options.maxPartials ?? 4,
+  };
+  const outcomes = partitions.map((p) => searchPartition(m, p, budget));
+  return report(m, partitions, outcomes, dropped, performance.now() - started);
+}
+
+/** {@link checkLinearizableSync}, as a promise (the CLI's and the registry's entry point). */
+export async function checkLinearizable<State>(
+  history: History,
+  model: Model<State> | string,
+  options: LinearizableOptions = {},
+): Promise<LinearizableResult> {
+  return checkLinearizableSync(history, model, options);
+}
+
+function report<State>(
+  model: Model<State>,
+  partitions: readonly Partition[],
+  outcomes: readonly SearchOutcome<State>[],
+  dropped: { failed: number; unknownReads: number },
+  elapsedMs: number,
+): LinearizableResult {
+  const failures: PartitionReport[] = [];
+  let configurations = 0;
+  let reason: string | undefined;
+  outcomes.forEach((o, i) => {
+    configurations += o.configurations;
+    if (o.valid === true) return;
+    const partition = partitions[i]!;
+    const stuck = o.partials[0]?.stuckAt ?? -1;
+    const op = partition.ops[stuck];
+    const key = partition.key === undefined ? null : partition.key;
+    if (o.valid === 'unknown' && reason === undefined) {
+      reason = `${o.reason}${key === null ? '' : ` (key ${JSON.stringify(key)})`}`;
+    }
+    failures.push({
+      key,
+      valid: o.valid,
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+      ...(op && o.valid === false
+        ? {
+            op: {
+              index: op.index,
+              completionIndex: op.completionIndex ?? null,
+              process: op.process,
+              f: op.f,
+              description: describeOp(model as Model, op),
+            },
+          }
+        : {}),
+      states: o.partials.map((p) => describeState(model, p.end)),
+      linearizations: o.partials.map((p) => p.ops.map((id) => partition.ops[id]!.index)),
+      visualization: visualize(model, partition, o.partials),
+    });
+  });
+  // Invalid partitions first: they decide the verdict.
+  failures.sort((a, b) => (a.valid === b.valid ? 0 : a.valid === false ? -1 : 1));
+  const valid = failures.length === 0 ? true : failures[0]!.valid;
+  return {
+    valid,
+    ...(valid === 'unknown' && reason !== undefined ? { reason } : {}),
+    model: model.name,
+    failures,
+    stats: {
+      ops: partitions.reduce((n, p) => n + p.ops.length, 0),
+      partitions: partitions.length,
+      droppedFailed: dropped.failed,
+      droppedUnknownReads: dropped.unknownReads,
+      configurations,
+      elapsedMs,
+    },
+  };
+}
+
+/** The checker as `faultline check --checker linearizable --model NAME` runs it. */
+export const linearizableChecker: Checker<LinearizableOptions> = {
+  name: 'linearizable',
+  description: 'linearizability against a model (register, cas-register, kv, mutex, set, queues, ...)',
+  check(history: History, options: LinearizableOptions = {}): Promise<CheckResult> {
+    if (!options.model) {
+      throw new InputError(`the linearizable checker needs --model NAME (${[...MODELS.keys()].join(', ')})`, {
+        field: '--model',
+      });
+    }
+    return checkLinearizable(history, options.model, options);
+  },
+  explain: (result: CheckResult) => explain(result as LinearizableResult),
+};

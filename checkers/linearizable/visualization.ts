@@ -1,0 +1,55 @@
+import type { Partial } from './checker.js';
+import type { Partition } from './entries.js';
+import { type Model, type ModelOp, show } from './model.js';
+
+/**
+ * A partition drawn as Porcupine does: every op as a bar from call to return on its
+ * process' line, and the longest partial linearizations as paths through them, each step
+ * with the state after it. Plain JSON.
+ */
+export interface PartitionVisualization {
+  ops: {
+    /** Invocation position in the original history. */
+    index: number;
+    /** Completion position, or `null` when the outcome is unknown (the bar runs to the end). */
+    completionIndex: number | null;
+    process: number;
+    description: string;
+    known: boolean;
+  }[];
+  partials: { steps: { index: number; description: string; stateAfter: string }[] }[];
+}
+
+export function describeOp(model: Model, op: ModelOp): string {
+  return model.describeOp
+    ? model.describeOp(op)
+    : `${op.f}(${show(op.input)}) -> ${op.known ? show(op.output) : '?'}`;
+}
+
+export function describeState<State>(model: Model<State>, state: State): string {
+  return model.describeState ? model.describeState(state) : show(state);
+}
+
+export function visualize<State>(
+  model: Model<State>,
+  partition: Partition,
+  partials: readonly Partial<State>[],
+): PartitionVisualization {
+  const { ops } = partition;
+  return {
+    ops: ops.map((op) => ({
+      index: op.index,
+      completionIndex: op.completionIndex ?? null,
+      process: op.process,
+      description: describeOp(model as Model, op),
+      known: op.known,
+    })),
+    partials: partials.map((p) => ({
+      steps: p.ops.map((id, i) => ({
+        index: ops[id]!.index,
+        description: describeOp(model as Model, ops[id]!),
+        stateAfter: describeState(model, p.states[i]!),
+      })),
+    })),
+  };
+}
