@@ -1,6 +1,7 @@
 import type { Invocation } from '../src/client/types.js';
 import type { Remote } from '../src/control/types.js';
 import type { Db, DbContext } from '../src/db/types.js';
+import type { DeadmanSwitch } from './deadman.js';
 
 /** What a nemesis may act on. Only `remote` touches hosts. */
 export interface NemesisContext {
@@ -11,6 +12,11 @@ export interface NemesisContext {
   /** Seeded randomness (0 <= x < 1): same seed, same faults. */
   random: () => number;
   log: (message: string) => void;
+  /**
+   * The dead-man switch the fault families arm on the nodes they break. When absent, they
+   * share one per Remote (see `sharedDeadman` in nemeses/deadman.ts).
+   */
+  deadman?: DeadmanSwitch;
 }
 
 /** What a nemesis reports for one of its ops; recorded as the `info` completion's value. */

@@ -1,0 +1,334 @@
+/**
+ * Combined nemesis packages: `--nemesis partition,kill,pause --nemesis-interval 10` becomes
+ * (a) one Nemesis routing each `f` to its family, (b) a seeded schedule alternating each
+ * package's start and stop ops, about one op per interval, and (c) the final ops that heal
+ * every package at the end of a run.
+ *
+ * The schedule is plain data plus a pure step function, {@link nextNemesisOp}; {@link
+ * nemesisGenerator} wraps it as a generator of src/generator.
+ */
+import type { Invocation } from '../src/client/types.js';
+import { InputError, type InputLocation } from '../src/errors.js';
+import { Generator, gen, nemesis as onNemesis, seq, sleep, stagger } from '../src/generator/index.js';
+import { clockNemesis } from './clock.js';
+import { fileNemesis } from './file.js';
+import { GRUDGE_KINDS, type GrudgeKind } from './grudge.js';
+import { killNemesis } from './kill.js';
+import { type PacketBehaviour, packetNemesis } from './packet.js';
+import { partitionNemesis } from './partition.js';
+import { pauseNemesis } from './pause.js';
+import { TARGET_KINDS, type TargetKind } from './targets.js';
+import type { Nemesis, NemesisContext } from './types.js';
+
+/** The fault families, in the order they are healed (network first, so restarts can rejoin). */
+export const FAMILIES = ['packet', 'partition', 'clock', 'pause', 'kill', 'file'] as const;
+
+export type Family = (typeof FAMILIES)[number];
+
+/** One family's part of the schedule. */
+export interface NemesisPackage {
+  family: Family;
+  /** Ops that break something; one is picked at random each time. */
+  startOps: Invocation[];
+  /** The op that undoes a start (absent for one-shot faults such as file damage). */
+  stopOp?: Invocation;
+  /** Ops run at the end of a run, whatever state the package is in. */
+  finalOps: Invocation[];
+}
+
+/** A whole schedule, as plain data (JSON-safe, goes into the run's facts). */
+export interface NemesisSchedule {
+  /** Mean seconds between nemesis ops (each wait is uniform in [0, 2 × interval]). */
+  intervalS: number;
+  packages: NemesisPackage[];
+}
+
+/** Which packages have a fault in place. */
+export interface ScheduleState {
+  active: boolean[];
+}
+
+export interface CombinedOptions {
+  families: readonly Family[];
+  intervalS: number;
+  /** Targets for kill/pause/clock/file faults (default one, minority, majority, all, primaries). */
+  targets?: readonly TargetKind[];
+  /** Partition shapes (default one, majority, majorities-ring, minority-third, bridge, primaries). */
+  partitions?: readonly GrudgeKind[];
+  /** Packet behaviours (default: 50 ± 10 ms delay; 20% loss; 5% duplicate + 5% reorder with 20 ms delay). */
+  packet?: readonly PacketBehaviour[];
+}
+
+const DEFAULT_PARTITIONS: GrudgeKind[] = [
+  'one',
+  'majority',
+  'majorities-ring',
+  'minority-third',
+  'bridge',
+  'primaries',
+];
+const DEFAULT_PACKET: PacketBehaviour[] = [
+  { delayMs: 50, jitterMs: 10 },
+  { lossPercent: 20 },
+  { delayMs: 20, duplicatePercent: 5, reorderPercent: 5 },
+];
+
+/**
+ * Parses `--nemesis partition,kill,pause` (also `none`, `all`). Throws InputError naming the
+ * unknown family.
+ */
+export function parseFamilies(text: string, location: InputLocation = { field: 'nemesis' }): Family[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 1 && names[0] === 'none') return [];
+  if (names.length === 1 && names[0] === 'all') return FAMILIES.filter((f) => f !== 'file' && f !== 'clock');
+  const out: Family[] = [];
+  for (const name of names) {
+    if (!(FAMILIES as readonly string[]).includes(name)) {
+      throw new InputError(`unknown nemesis "${name}" (known: ${FAMILIES.join(', ')}, none, all)`, location);
+    }
+    if (!out.includes(name as Family)) out.push(name as Family);
+  }
+  return out;
+}
+
+/** The schedule for the given families. */
+export function buildSchedule(options: CombinedOptions): NemesisSchedule {
+  if (!(options.intervalS > 0))
+    throw new InputError('expected a positive number of seconds', { field: 'nemesis-interval' });
+  for (const k of options.partitions ?? []) {
+    if (!GRUDGE_KINDS.includes(k)) throw new InputError(`unknown partition "${k}"`, { field: 'partitions' });
+  }
+  for (const t of options.targets ?? []) {
+    if (!TARGET_KINDS.includes(t)) throw new InputError(`unknown target "${t}"`, { field: 'targets' });
+  }
+  const targets = [...(options.targets ?? TARGET_KINDS)];
+  const packages: NemesisPackage[] = [];
+  for (const family of FAMILIES.filter((f) => options.families.includes(f))) {
+    switch (family) {
+      case 'partition':
+        packages.push({
+          family,
+          startOps: (options.partitions ?? DEFAULT_PARTITIONS).map((kind) => ({
+            f: 'start-partition',
+            value: kind,
+          })),
+          stopOp: { f: 'stop-partition', value: null },
+          finalOps: [{ f: 'stop-partition', value: null }],
+        });
+        break;
+      case 'kill':
+        packages.push({
+          family,
+          startOps: targets.map((t) => ({ f: 'kill', value: t })),
+          stopOp: { f: 'start', value: null },
+          finalOps: [{ f: 'start', value: null }],
+        });
+        break;
+      case 'pause':
+        packages.push({
+          family,
+          startOps: targets.map((t) => ({ f: 'pause', value: t })),
+          stopOp: { f: 'resume', value: null },
+          finalOps: [{ f: 'resume', value: null }],
+        });
+        break;
+      case 'packet':
+        packages.push({
+          family,
+          startOps: (options.packet ?? DEFAULT_PACKET).map((b) => ({
+            f: 'start-packet',
+            value: { targets: 'all', ...b },
+          })),
+          stopOp: { f: 'stop-packet', value: null },
+          finalOps: [{ f: 'stop-packet', value: null }],
+        });
+        break;
+      case 'clock':
+        packages.push({
+          family,
+          startOps: [
+            ...targets.map((t) => ({ f: 'bump-clock', value: { targets: t } })),
+            { f: 'strobe-clock', value: { targets: 'one', deltaMs: 200, periodMs: 10, durationMs: 5000 } },
+          ],
+          stopOp: { f: 'reset-clock', value: null },
+          finalOps: [{ f: 'reset-clock', value: null }],
+        });
+        break;
+      case 'file':
+        packages.push({
+          family,
+          startOps: [
+            { f: 'truncate-file', value: { targets: 'one' } },
+            { f: 'bitflip-file', value: { targets: 'one' } },
+          ],
+          finalOps: [],
+        });
+        break;
+    }
+  }
+  return { intervalS: options.intervalS, packages };
+}
+
+/** The state before any op: nothing broken. */
+export function initialScheduleState(schedule: NemesisSchedule): ScheduleState {
+  return { active: schedule.packages.map(() => false) };
+}
+
+/**
+ * The next op: a random package; its stop op if it has a fault in place, else one of its
+ * start ops at random. Pure: returns the new state, leaves the old one alone. Undefined when
+ * the schedule has no packages.
+ */
+export function nextNemesisOp(
+  schedule: NemesisSchedule,
+  state: ScheduleState,
+  random: () => number,
+): { op: Invocation; state: ScheduleState } | undefined {
+  const n = schedule.packages.length;
+  if (n === 0) return undefined;
+  const i = Math.floor(random() * n);
+  const pkg = schedule.packages[i]!;
+  const active = [...state.active];
+  let op: Invocation;
+  if (active[i] && pkg.stopOp) {
+    op = pkg.stopOp;
+    active[i] = false;
+  } else {
+    op = pkg.startOps[Math.floor(random() * pkg.startOps.length)]!;
+    active[i] = pkg.stopOp !== undefined;
+  }
+  return { op: structuredClone(op), state: { active } };
+}
+
+/** Every package's final ops, in healing order. */
+export function finalNemesisOps(schedule: NemesisSchedule): Invocation[] {
+  return schedule.packages.flatMap((p) => p.finalOps.map((op) => structuredClone(op)));
+}
+
+/**
+ * The schedule as a generator for the nemesis thread: waits one interval, then emits ops at
+ * staggered intervals (uniform in [0, 2 × interval]) forever; bound it with a time limit.
+ */
+export function nemesisGenerator(schedule: NemesisSchedule): Generator {
+  if (schedule.packages.length === 0) return onNemesis([]);
+  return onNemesis(
+    seq(
+      sleep(schedule.intervalS),
+      stagger(
+        schedule.intervalS,
+        // A fresh state per start(), so the generator can be reused.
+        new Generator(() => {
+          let state = initialScheduleState(schedule);
+          return gen((ctx) => {
+            const next = nextNemesisOp(schedule, state, ctx.random);
+            if (!next) return undefined;
+            state = next.state;
+            return next.op;
+          }).start();
+        }, 'nemesis-schedule'),
+      ),
+    ),
+  );
+}
+
+/** The final heal ops as a generator for the nemesis thread. */
+export function finalNemesisGenerator(schedule: NemesisSchedule): Generator {
+  return onNemesis(finalNemesisOps(schedule));
+}
+
+const FACTORIES: Record<Family, () => Nemesis> = {
+  partition: partitionNemesis,
+  kill: killNemesis,
+  pause: pauseNemesis,
+  packet: packetNemesis,
+  clock: clockNemesis,
+  file: fileNemesis,
+};
+
+/** A single nemesis for one family, by name. */
+export function familyNemesis(family: Family): Nemesis {
+  return FACTORIES[family]();
+}
+
+/**
+ * One nemesis over several families: each op goes to the family that handles its `f`;
+ * `heal` heals every family (network first), continuing past failures, and then throws the
+ * first error, if any.
+ */
+export function combinedNemesis(families: readonly Family[]): Nemesis {
+  const members = FAMILIES.filter((f) => families.includes(f)).map(familyNemesis);
+  const byF = new Map<string, Nemesis>();
+  for (const m of members) for (const f of m.fs) byF.set(f, m);
+
+  async function all(ctx: NemesisContext, action: (m: Nemesis) => Promise<void>): Promise<void> {
+    const errors: unknown[] = [];
+    for (const m of members) {
+      try {
+        await action(m);
+      } catch (err) {
+        ctx.log(`nemesis ${m.name}: ${(err as Error).message}`);
+        errors.push(err);
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+  }
+
+  return {
+    name: members.map((m) => m.name).join('+') || 'none',
+    fs: [...byF.keys()],
+    setup: (ctx) => all(ctx, (m) => m.setup(ctx)),
+    async invoke(ctx, op) {
+      const m = byF.get(op.f);
+      if (!m)
+        return { value: null, error: `no nemesis handles ${op.f} (have ${[...byF.keys()].join(', ')})` };
+      return m.invoke(ctx, op);
+    },
+    heal: (ctx) => all(ctx, (m) => m.heal(ctx)),
+    teardown: (ctx) => all(ctx, (m) => m.teardown(ctx)),
+  };
+}
+
+/** Everything a run needs for `--nemesis ... --nemesis-interval ...`. */
+export interface NemesisPlan {
+  nemesis: Nemesis;
+  schedule: NemesisSchedule;
+  generator: Generator;
+  finalGenerator: Generator;
+}
+
+/** Builds the nemesis, its schedule and generators for the given families and interval. */
+export function buildNemesisPlan(options: CombinedOptions): NemesisPlan {
+  const schedule = buildSchedule(options);
+  return {
+    nemesis: combinedNemesis(options.families),
+    schedule,
+    generator: nemesisGenerator(schedule),
+    finalGenerator: finalNemesisGenerator(schedule),
+  };
+}
+
+/**
+ * Heals on SIGINT/SIGTERM before exiting (130/143). Returns a function that removes the
+ * handlers. The runner also heals in `finally`; this covers a user's Ctrl-C.
+ */
+export function healOnSignals(nemesis: Nemesis, ctx: NemesisContext): () => void {
+  let healing = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (healing) return;
+    healing = true;
+    ctx.log(`${signal}: healing the cluster before exiting`);
+    void nemesis
+      .heal(ctx)
+      .catch((err: unknown) => ctx.log(`heal failed: ${(err as Error).message}`))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
