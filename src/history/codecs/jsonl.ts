@@ -185,6 +185,7 @@ export function locateJsonError(line: string): { column: number; field?: string 
       else {
         for (;;) {
           blank();
+          if (depth === 1) field = undefined; // between fields: no field to blame yet
           if (line[i] !== '"') fail();
           const name = string();
           if (depth === 1) field = name;
