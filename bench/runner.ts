@@ -1,0 +1,67 @@
+/**
+ * Runner throughput: the in-process no-op workload, 50 processes, no rate limit, every op
+ * streamed to history.jsonl on disk. `node dist/bench/runner.js` (after `npx tsc -p .`).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JsonlWriter } from '../src/history/codecs/index.js';
+import { runTest } from '../src/run/runner.js';
+import { noop } from '../workloads/noop.js';
+import type { WorkloadContext } from '../workloads/types.js';
+
+export interface RunnerFigures {
+  processes: number;
+  seconds: number;
+  ops: number;
+  /** Completed client ops per second (each op is two history lines: invoke and completion). */
+  opsPerSecond: number;
+  historyBytes: number;
+}
+
+export async function run(
+  seconds = Number(process.env.BENCH_SECONDS ?? 5),
+  processes = 50,
+): Promise<RunnerFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-runner-'));
+  try {
+    const path = join(dir, 'history.jsonl');
+    const writer = JsonlWriter.open(path);
+    const ctx: WorkloadContext = {
+      db: 'none',
+      options: {},
+      concurrency: processes,
+      nodes: [],
+      endpoint: (n) => n,
+    };
+    const outcome = await runTest({
+      concurrency: processes,
+      nodes: [],
+      seed: 1,
+      timeLimitS: seconds,
+      opTimeoutMs: 5000,
+      quietS: 0,
+      finalTimeLimitS: 1,
+      newClient: () => noop.client(ctx),
+      generator: noop.generator(ctx),
+      history: writer,
+      log: () => undefined,
+    });
+    writer.close();
+    const ops = outcome.ops.filter((o) => o.type === 'ok').length;
+    return {
+      processes,
+      seconds,
+      ops,
+      opsPerSecond: Math.round(ops / seconds),
+      historyBytes: statSync(path).size,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await run(), null, 2));
+}

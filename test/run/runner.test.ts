@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { Nemesis } from '../../nemeses/types.js';
+import { cycle, type GenLike, gen, rate, sleep } from '../../src/generator/index.js';
+import { History } from '../../src/history/history.js';
+import type { Op } from '../../src/history/op.js';
+import { type RunSpec, runTest } from '../../src/run/runner.js';
+import { noop } from '../../workloads/noop.js';
+import type { WorkloadContext } from '../../workloads/types.js';
+
+function spec(
+  options: Record<string, unknown>,
+  overrides: Partial<RunSpec> = {},
+): RunSpec & { written: Op[] } {
+  const ctx: WorkloadContext = { db: 'none', options, concurrency: 5, nodes: [], endpoint: (n) => n };
+  const written: Op[] = [];
+  return {
+    concurrency: 5,
+    nodes: ['n1', 'n2'],
+    seed: 3,
+    timeLimitS: 1,
+    opTimeoutMs: 100,
+    quietS: 0,
+    finalTimeLimitS: 2,
+    newClient: () => noop.client(ctx),
+    generator: rate(2000, noop.generator(ctx)),
+    finalGenerator: noop.final!(ctx),
+    history: { write: (op) => written.push(op) },
+    log: () => undefined,
+    written,
+    ...overrides,
+  };
+}
+
+/** A nemesis that only remembers what it was asked, in process. */
+function recordingNemesis(calls: string[]): Nemesis {
+  return {
+    name: 'recording',
+    fs: ['start', 'stop'],
+    setup: async () => {
+      calls.push('setup');
+    },
+    invoke: async (_ctx, op) => {
+      calls.push(op.f);
+      return { value: `${op.f} done` };
+    },
+    heal: async () => {
+      calls.push('heal');
+    },
+    teardown: async () => {
+      calls.push('teardown');
+    },
+  };
+}
+
+describe('runner with the no-op client', () => {
+  it('records a well-formed history: pairs, crashes under fresh ids, timeouts as info', async () => {
+    const s = spec({ infoEvery: 13, throwEvery: 29, hangEvery: 97 });
+    const outcome = await runTest(s);
+    expect(outcome.error).toBeUndefined();
+    const history = History.from(outcome.ops.map((o) => ({ ...o }))); // throws if malformed
+    expect(s.written).toEqual(outcome.ops);
+    const pairs = [...history.pairs()];
+    expect(pairs.length).toBeGreaterThan(500);
+    const infos = outcome.ops.filter((o) => o.type === 'info');
+    expect(infos.some((o) => o.error === 'timeout')).toBe(true);
+    expect(infos.some((o) => String(o.error).includes('thrown'))).toBe(true);
+    // Every crashed process's thread continued as process + concurrency.
+    const invoked = new Set(outcome.ops.filter((o) => o.type === 'invoke').map((o) => o.process));
+    const lastTime = outcome.ops.at(-1)!.time;
+    for (const info of infos) {
+      if (lastTime - info.time > 300e6) expect(invoked.has((info.process as number) + 5)).toBe(true);
+    }
+    // Clients are spread over the nodes round-robin.
+    expect(new Set(outcome.ops.map((o) => o.node))).toEqual(new Set(['n1', 'n2']));
+    // The final read comes after every main-phase op.
+    const last = outcome.ops.at(-1)!;
+    expect(last.f).toBe('read');
+    expect(last.type).toBe('ok');
+  });
+
+  it('keeps the time monotonic and indices dense', async () => {
+    const outcome = await runTest(spec({}, { timeLimitS: 0.3 }));
+    outcome.ops.forEach((op, i) => {
+      expect(op.index).toBe(i);
+      if (i > 0) expect(op.time).toBeGreaterThanOrEqual(outcome.ops[i - 1]!.time);
+    });
+  });
+
+  it('runs the nemesis beside the clients and heals at the end', async () => {
+    const calls: string[] = [];
+    const nemesisGen: GenLike = cycle([
+      sleep(0.1),
+      { f: 'start', value: null },
+      sleep(0.1),
+      { f: 'stop', value: null },
+    ]);
+    const outcome = await runTest(
+      spec({}, { nemeses: [recordingNemesis(calls)], nemesisGenerator: gen(nemesisGen), timeLimitS: 0.7 }),
+    );
+    const nemesisOps = outcome.ops.filter((o) => o.process === 'nemesis');
+    expect(nemesisOps.filter((o) => o.f === 'start' && o.type === 'invoke').length).toBeGreaterThanOrEqual(2);
+    expect(nemesisOps.filter((o) => o.type !== 'invoke').every((o) => o.type === 'info')).toBe(true);
+    expect(calls[0]).toBe('setup');
+    expect(calls.slice(-2)).toEqual(['heal', 'teardown']);
+    expect(nemesisOps.at(-1)).toMatchObject({ f: 'heal', type: 'info' });
+  });
+
+  it('on abort: stops the generators, heals, skips the final phase and says it was interrupted', async () => {
+    const calls: string[] = [];
+    const controller = new AbortController();
+    const s = spec(
+      { hangEvery: 50 },
+      { timeLimitS: 60, opTimeoutMs: 1000, signal: controller.signal, nemeses: [recordingNemesis(calls)] },
+    );
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const outcome = await runTest(s);
+    // Hung ops wait for their timeout (1 s): the run ends after that, not after 60 s.
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(outcome.interrupted).toBe(true);
+    expect(calls).toContain('heal');
+    expect(s.written).toEqual(outcome.ops);
+    History.from(outcome.ops.map((o) => ({ ...o })));
+    expect(outcome.ops.filter((o) => o.type === 'invoke' && o.process !== 'nemesis').length).toBeGreaterThan(
+      10,
+    );
+  });
+
+  it('a generator that throws ends the run early, still healing and tearing down', async () => {
+    const calls: string[] = [];
+    let n = 0;
+    const outcome = await runTest(
+      spec(
+        {},
+        {
+          generator: gen(() => {
+            if (++n > 20) throw new Error('generator bug');
+            return { f: 'read', value: null };
+          }),
+          nemeses: [recordingNemesis(calls)],
+        },
+      ),
+    );
+    expect(String(outcome.error)).toContain('generator bug');
+    expect(calls).toEqual(['setup', 'heal', 'teardown']);
+  });
+
+  it('a client that cannot open is retried until it can', async () => {
+    const outcome = await runTest(spec({ openFailures: 3 }, { timeLimitS: 1 }));
+    const processes = new Set(outcome.ops.map((o) => o.process));
+    expect(processes).toEqual(new Set([0, 1, 2, 3, 4]));
+    const firstOf = (p: number): number => outcome.ops.find((o) => o.process === p)!.time;
+    // Three threads waited for a retry before their first op.
+    expect([0, 1, 2, 3, 4].filter((p) => firstOf(p) > 200e6).length).toBe(3);
+  });
+});

@@ -1,0 +1,19 @@
+import { InputError } from '../src/errors.js';
+import { noop } from './noop.js';
+import type { Workload } from './types.js';
+
+export type { CheckerRunOptions, CheckerSpec, Workload, WorkloadContext } from './types.js';
+
+/** Every workload, by the name plans and `--workload` use. To add one, import it and add a line. */
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>([['noop', noop]]);
+
+/** The workload called `name`, or an {@link InputError} on field `workload` listing the known ones. */
+export function workloadByName(name: string): Workload {
+  const w = WORKLOADS.get(name);
+  if (!w) {
+    throw new InputError(`unknown workload "${name}" (known: ${[...WORKLOADS.keys()].sort().join(', ')})`, {
+      field: 'workload',
+    });
+  }
+  return w;
+}
