@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
+import { registerHeal } from './heal.js';
 
 /** Builds the `faultline` command line. Each command lives in its own file. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerCheck(program);
   registerCluster(program);
+  registerHeal(program);
   return program;
 }
 
