@@ -39,7 +39,12 @@ describe('History', () => {
     const x = byKey.get('x')!;
     expect(x.ops.map((o) => o.index)).toEqual([0, 3]);
     expect(x.completionOf(0)?.index).toBe(3);
-    expect(h.byProcess().get(1)!.ops.map((o) => o.index)).toEqual([1, 2]);
+    expect(
+      h
+        .byProcess()
+        .get(1)!
+        .ops.map((o) => o.index),
+    ).toEqual([1, 2]);
   });
 
   it('rejects a process that invokes twice, or again after crashing', () => {
@@ -47,7 +52,11 @@ describe('History', () => {
       /still open/,
     );
     expect(() =>
-      History.from([op(0, 'invoke', 'read', null), op(0, 'info', 'read', null), op(0, 'invoke', 'read', null)]),
+      History.from([
+        op(0, 'invoke', 'read', null),
+        op(0, 'info', 'read', null),
+        op(0, 'invoke', 'read', null),
+      ]),
     ).toThrow(/fresh id/);
     expect(() => History.from([op(0, 'ok', 'read', null)])).toThrow(InputError);
     expect(() => History.from([op(0, 'invoke', 'read', null), op(0, 'ok', 'write', 1)])).toThrow(/field f/);
@@ -58,7 +67,9 @@ describe('History', () => {
       History.from([op(0, 'ok', 'read', null)], { locate: (i) => ({ file: 'h.jsonl', line: i + 1 }) });
       expect.unreachable();
     } catch (e) {
-      expect((e as Error).message).toBe('h.jsonl:1: field type: completion (ok) of process 0 has no open invocation');
+      expect((e as Error).message).toBe(
+        'h.jsonl:1: field type: completion (ok) of process 0 has no open invocation',
+      );
     }
   });
 });
