@@ -1,0 +1,180 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHistoryFile, readHistoryFileWithWarnings } from '../../src/history/codecs/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const CORPUS = '/work/shared/data/porcupine';
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than the sources the CLI is made of. */
+function ensureBuilt(): void {
+  const sources = Math.max(newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'checkers')));
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
+  // Type errors elsewhere in the tree do not stop tsc from emitting; the CLI is what matters.
+  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(MAIN)) throw new Error('npx tsc -p . did not produce dist/src/cli/main.js');
+}
+
+function faultline(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('node', [join(ROOT, 'bin/faultline.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), 'faultline-cli-'));
+}, 180_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('faultline convert', () => {
+  it('converts a Jepsen log to JSONL and EDN and back, keeping every op', async () => {
+    const log = join(CORPUS, 'etcd/etcd_002.log');
+    const original = await readHistoryFile(log);
+    for (const [from, to] of [
+      [log, join(dir, 'a.jsonl')],
+      [join(dir, 'a.jsonl'), join(dir, 'a.edn')],
+      [join(dir, 'a.edn'), join(dir, 'a.log')],
+    ] as const) {
+      const r = faultline('convert', from, to);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect((await readHistoryFile(to)).ops).toEqual(original.ops);
+    }
+    expect((await readFile(join(dir, 'a.edn'), 'utf8')).split('\n')[0]).toBe(
+      '{:index 0, :time 0, :type :invoke, :process 4, :f :read, :value nil}', // INFO  jepsen.util - 4 :invoke :read nil
+    );
+  });
+
+  it('converts Porcupine kv EDN lines (.txt) to JSONL with the key kept', async () => {
+    const out = join(dir, 'kv.jsonl');
+    expect(faultline('convert', join(CORPUS, 'kv/c01-ok.txt'), out).status).toBe(0);
+    expect((await readFile(out, 'utf8')).split('\n')[0]).toBe(
+      '{"index":0,"time":0,"type":"invoke","process":0,"f":"append","value":"x 0 0 y","key":"0"}',
+    );
+  });
+
+  const bad: [string, string, string, RegExp][] = [
+    [
+      'mistyped',
+      'type.jsonl',
+      '{"type":"invoke","process":0,"f":"read","value":null}\n{"type":"okk","process":0,"f":"read","value":1}\n',
+      /^faultline: .*type\.jsonl:2:2: field type: expected one of invoke, ok, fail, info, got "okk"$/,
+    ],
+    [
+      'process not a number',
+      'process.jsonl',
+      '{"type":"invoke","process":"x","f":"read","value":null}\n',
+      /^faultline: .*process\.jsonl:1:18: field process: expected an integer or nemesis, got "x"$/,
+    ],
+    [
+      'time not a number',
+      'time.edn',
+      '{:type :invoke, :process 0, :f :read, :value nil, :time "noon"}\n',
+      /^faultline: .*time\.edn:1:51: field time: expected a number of nanoseconds, got "noon"$/,
+    ],
+    [
+      'missing field',
+      'missing.edn',
+      '{:type :invoke, :process 0, :value nil}\n',
+      /^faultline: .*missing\.edn:1:1: field f: missing field f$/,
+    ],
+    [
+      'truncated',
+      'truncated.edn',
+      '{:type :invoke, :process 0, :f :read, :value nil}\n{:type :ok, :process 0, :f :re',
+      /^faultline: .*truncated\.edn:2:1: unexpected end of file \(truncated\?\): this form is never closed$/,
+    ],
+    [
+      'unknown extension',
+      'history.csv',
+      'type,process\n',
+      /^faultline: .*history\.csv: cannot tell the history format from the extension ".csv"/,
+    ],
+  ];
+  for (const [name, file, text, message] of bad) {
+    it(`exits 254 with a one-line message for ${name} input`, async () => {
+      const input = join(dir, file);
+      await writeFile(input, text);
+      const out = join(dir, `${file}.out.jsonl`);
+      const r = faultline('convert', input, out);
+      expect(r.status).toBe(254);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr.trimEnd()).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('exits 254 for a missing input file', () => {
+    const r = faultline('convert', join(dir, 'nope.jsonl'), join(dir, 'nope.edn'));
+    expect(r.status).toBe(254);
+    expect(r.stderr).toMatch(/^faultline: .*ENOENT.*nope\.jsonl/);
+  });
+
+  it('skips a torn last JSONL line with a warning, or refuses it with --strict', async () => {
+    const input = join(dir, 'torn.jsonl');
+    await writeFile(input, '{"type":"invoke","process":0,"f":"read","value":null}\n{"type":"ok","proc');
+    const r = faultline('convert', input, join(dir, 'torn.edn'));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      `faultline: warning: ${input}:2: torn last line ignored (was the writer killed mid-write?)\n`,
+    );
+    expect((await readHistoryFile(join(dir, 'torn.edn'))).incomplete()).toHaveLength(1);
+    const strict = faultline('convert', '--strict', input, join(dir, 'torn2.edn'));
+    expect(strict.status).toBe(254);
+    expect(strict.stderr).toMatch(/torn\.jsonl:2:19: torn last line/);
+  });
+});
+
+describe('JsonlWriter in a process killed with SIGKILL', () => {
+  it('loses at most the last second of ops', async () => {
+    const path = join(dir, 'killed.jsonl');
+    const codecs = join(ROOT, 'dist/src/history/codecs/index.js');
+    // The child records one op per millisecond, with its wall-clock time, until killed.
+    const child = spawn(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import { JsonlWriter } from ${JSON.stringify(codecs)};
+         const w = JsonlWriter.open(${JSON.stringify(path)});
+         let i = 0;
+         setInterval(() => {
+           for (let k = 0; k < 20; k++, i++)
+             w.write({ index: i, time: Date.now(), type: i % 2 ? 'ok' : 'invoke', process: 0, f: 'write', value: i });
+         }, 1);
+         console.log('started');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await new Promise((r) => setTimeout(r, 2000));
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const { history, warnings } = await readHistoryFileWithWarnings(path);
+    expect(history.length).toBeGreaterThan(100);
+    expect(warnings.length).toBeLessThanOrEqual(1);
+    const last = history.at(history.length - 1).time;
+    expect(killedAt - last).toBeLessThan(1000);
+  }, 20_000);
+});
