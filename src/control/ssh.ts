@@ -216,13 +216,23 @@ export class SshRemote implements Remote {
       const release = await link.acquire();
       try {
         // A call that timed out while queued or connecting must not run late.
-        if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
-        const client = await link.connect(deadline, brief);
-        if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
-        phase = 'run';
-        return await runChannel(node, brief, client, line, options.stdin, (ch) => {
-          channel = ch;
-        });
+        for (let attempt = 1; ; attempt++) {
+          if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+          const client = await link.connect(deadline, brief);
+          if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+          phase = 'run';
+          try {
+            return await runChannel(node, brief, client, line, options.stdin, (ch) => {
+              channel = ch;
+            });
+          } catch (err) {
+            // The kept-open connection died unnoticed: the command never started, so one retry
+            // on a fresh connection is safe.
+            if (!(err instanceof SessionOpenError) || attempt > 1) throw err;
+            link.drop(client);
+            phase = 'connect';
+          }
+        }
       } finally {
         release();
       }
@@ -327,6 +337,14 @@ class NodeLink {
       this.sftpSession = undefined;
     });
     return this.sftpSession;
+  }
+
+  /** Forgets a connection that turned out dead, so the next call reconnects. */
+  drop(client: Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.sftpSession = undefined;
+    client.destroy();
   }
 
   close(): void {
@@ -499,7 +517,9 @@ function runChannel(
   return new Promise<ExecResult>((resolve, reject) => {
     client.exec(line, (err, channel) => {
       if (err) {
-        reject(new RemoteError(node, `${node}: cannot start \`${shown}\`: ${err.message}`, { cause: err }));
+        reject(
+          new SessionOpenError(node, `${node}: cannot start \`${shown}\`: ${err.message}`, { cause: err }),
+        );
         return;
       }
       onChannel(channel);
@@ -509,7 +529,7 @@ function runChannel(
       channel.on('data', (chunk: Buffer) => stdout.push(chunk));
       channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       channel.on('exit', (code: number | null, signal?: string) => {
-        exit = code === null || code === undefined ? { code: null, signal: signal ?? 'unknown' } : { code };
+        exit = code === null || code === undefined ? { code: null, signal: signalName(signal) } : { code };
       });
       channel.on('close', () => {
         const out = Buffer.concat(stdout).toString('utf8');
@@ -523,6 +543,15 @@ function runChannel(
       channel.end(stdin);
     });
   });
+}
+
+/** A session could not be opened on a connection: the command did not start. */
+class SessionOpenError extends RemoteError {}
+
+/** Node's spelling of signal names (`SIGKILL`), whatever the server sent. */
+function signalName(signal: string | undefined): string {
+  if (!signal) return 'unknown';
+  return signal.startsWith('SIG') ? signal : `SIG${signal}`;
 }
 
 function abandon(channel: ClientChannel | undefined): void {
