@@ -167,6 +167,8 @@ export interface ElleBenchFigures {
   simulateMs: number;
   historyMs: number;
   checkMs: number;
+  /** CPU time of the check (user + system): steadier than wall time on a shared machine. */
+  checkCpuMs: number;
   txnPerSecond: number;
   heapUsedMiB: number;
   edges: number;
@@ -184,7 +186,9 @@ export async function run(sizes: number[] = [100_000, 1_000_000]): Promise<ElleB
     const history = History.from(ops);
     const historyMs = performance.now() - t0;
     t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const result = checkListAppend(history, { consistencyModels: ['strict-serializable'] });
+    const cpu = process.cpuUsage(cpu0);
     const checkMs = performance.now() - t0;
     figures.push({
       transactions,
@@ -192,6 +196,7 @@ export async function run(sizes: number[] = [100_000, 1_000_000]): Promise<ElleB
       simulateMs: Math.round(simulateMs),
       historyMs: Math.round(historyMs),
       checkMs: Math.round(checkMs),
+      checkCpuMs: Math.round((cpu.user + cpu.system) / 1000),
       txnPerSecond: Math.round(transactions / (checkMs / 1000)),
       heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       edges: result.edges,

@@ -9,6 +9,7 @@ import {
   DATA,
   type Graph,
   OutOfTime,
+  OverBudget,
   PROCESS,
   REALTIME,
   RW,
@@ -60,22 +61,31 @@ export interface CycleFindings {
   anomalies: Anomaly[];
   /** How many cycles of each type were found (more than are kept). */
   counts: Record<string, number>;
-  /** False when the time limit cut the search short. */
+  /** False when the time limit or a search budget cut the search short. */
   complete: boolean;
+  /** What was cut short, in words. */
+  incomplete: string[];
   /** Non-trivial strongly connected components of the whole graph searched. */
   components: number;
 }
 
 /** Finds cycle anomalies in the graph, most severe kinds first. */
 export function findCycles(graph: Graph, options: CycleOptions): CycleFindings {
-  const findings: CycleFindings = { anomalies: [], counts: {}, complete: true, components: 0 };
+  const findings: CycleFindings = {
+    anomalies: [],
+    counts: {},
+    complete: true,
+    incomplete: [],
+    components: 0,
+  };
   const tiers = TIERS.filter((t) => KINDS.some((k) => options.wanted.has(k.base + t.suffix)));
   if (tiers.length === 0) return findings;
   const widest = DATA | tiers.reduce((m, t) => m | t.extra, 0);
   const whole = stronglyConnected(graph, widest);
   findings.components = whole.members.length;
   if (whole.members.length === 0) return findings;
-  const search = new CycleSearch(graph, options.deadline);
+  // One search may take a few passes over the graph; beyond that it is abandoned (unknown).
+  const search = new CycleSearch(graph, options.deadline, 1_000_000 + 4 * graph.edgeCount);
   const seen = new Set<string>();
   try {
     for (const tier of tiers) {
@@ -96,7 +106,17 @@ export function findCycles(graph: Graph, options: CycleOptions): CycleFindings {
           nonadjacentRw: kind.nonadjacentRw,
         };
         components.members.forEach((members, c) => {
-          const steps = search.find(shape, components.componentOf, c, members);
+          let steps: ReturnType<typeof search.find>;
+          try {
+            steps = search.find(shape, components.componentOf, c, members);
+          } catch (e) {
+            if (!(e instanceof OverBudget)) throw e;
+            findings.complete = false;
+            findings.incomplete.push(
+              `${type} in a component of ${members.length} transactions (search budget)`,
+            );
+            return;
+          }
           if (!steps) return;
           const signature = steps.map((s) => `${s.from}:${s.relation}`).join(',');
           if (seen.has(signature)) return;
@@ -111,6 +131,7 @@ export function findCycles(graph: Graph, options: CycleOptions): CycleFindings {
   } catch (e) {
     if (!(e instanceof OutOfTime)) throw e;
     findings.complete = false;
+    findings.incomplete.push('the rest of the cycle search (time limit)');
   }
   return findings;
 }

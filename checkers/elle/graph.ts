@@ -215,6 +215,9 @@ export interface CycleStep {
 /** Reports running out of time: the caller records `unknown` for what it skipped. */
 export class OutOfTime extends Error {}
 
+/** Reports one search exceeding its step budget: that search is abandoned, others go on. */
+export class OverBudget extends Error {}
+
 /**
  * Shortest-cycle search by breadth-first search over (node, state) pairs, where the state
  * remembers whether a demanded relation was seen and whether the last edge was rw. Scratch
@@ -227,10 +230,13 @@ export class CycleSearch {
   private readonly queue: Int32Array;
   private generation = 0;
   private steps = 0;
+  private stepLimit = 0;
 
   constructor(
     private readonly graph: Graph,
     private readonly deadline: number,
+    /** Breadth-first steps one {@link find} may take before it gives up. */
+    private readonly budget: number,
   ) {
     const size = graph.n * 4;
     this.stamp = new Int32Array(size);
@@ -242,7 +248,8 @@ export class CycleSearch {
   /**
    * The shortest cycle of the given shape inside one component (nodes with
    * `componentOf[v] === component`), trying anchors in order and keeping the shortest of the
-   * first few found. Returns undefined when there is none. Throws {@link OutOfTime}.
+   * first few found. Returns undefined when there is none. Throws {@link OutOfTime} or
+   * {@link OverBudget}.
    */
   find(
     shape: CycleShape,
@@ -251,6 +258,8 @@ export class CycleSearch {
     members: Int32Array,
     maxFound = 4,
   ): CycleStep[] | undefined {
+    if (Date.now() >= this.deadline) throw new OutOfTime();
+    this.stepLimit = this.steps + this.budget;
     const { offsets, targets, masks } = this.graph;
     let best: CycleStep[] | undefined;
     let found = 0;
@@ -303,7 +312,10 @@ export class CycleSearch {
         if (bound !== undefined && level >= bound) return undefined;
       }
       const s = queue[head++]!;
-      if ((++this.steps & 1023) === 0 && Date.now() > this.deadline) throw new OutOfTime();
+      if ((++this.steps & 1023) === 0) {
+        if (Date.now() >= this.deadline) throw new OutOfTime();
+        if (this.steps > this.stepLimit) throw new OverBudget();
+      }
       const v = s >> 2;
       const flags = s & 3;
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {

@@ -108,7 +108,7 @@ function check(workload: Workload, history: History, options: ElleOptions): Elle
     edges: graph.edgeCount,
   };
   if (!cycles.complete) {
-    result.reason = `cycle search stopped at the time limit (${options.timeLimitMs} ms); cycles not yet searched are unknown`;
+    result.reason = `cycle search cut short; unknown: ${cycles.incomplete.join('; ')}`;
   }
   return result;
 }

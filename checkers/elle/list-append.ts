@@ -7,7 +7,7 @@
 import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, type EdgeExplainer, show } from './anomalies.js';
 import { EdgeList, RW, WR, WW } from './graph.js';
-import { APPEND, mopOwners, READ, sameValue, type Txns, txnName, valueKey } from './txn.js';
+import { APPEND, mopOwners, READ, sameValue, type Txns, txnName, ValueIndex, valueKey } from './txn.js';
 
 /** What the workload analysis hands to the cycle search. */
 export interface WorkloadAnalysis {
@@ -34,19 +34,17 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   const opOf = (t: number) => (C.completeIndex[t]! >= 0 ? C.completeIndex[t]! : C.invokeIndex[t]!);
 
   // Who appended what: value -> micro-op (committed) or failed transaction.
-  const writers: Map<unknown, number>[] = Array.from({ length: keyCount }, () => new Map());
-  const aborted: Map<unknown, number>[] = Array.from({ length: keyCount }, () => new Map());
+  const writers = new ValueIndex(M / 2);
+  const aborted = new ValueIndex();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== APPEND) continue;
-    const v = valueKey(C.mopValue[m]);
-    const w = writers[C.mopKey[m]!]!;
-    if (w.has(v))
-      duplicateAppend(C.mopValue[m], keys[C.mopKey[m]!], opOf(owner[w.get(v)!]!), opOf(owner[m]!));
-    w.set(v, m);
+    const before = writers.set(C.mopKey[m]!, C.mopValue[m], m);
+    if (before !== -1)
+      duplicateAppend(C.mopValue[m], keys[C.mopKey[m]!], opOf(owner[before]!), opOf(owner[m]!));
   }
   for (let t = 0; t < F.count; t++) {
     for (let m = F.mopStart[t]!; m < F.mopStart[t + 1]!; m++) {
-      if (F.mopKind[m] === APPEND) aborted[F.mopKey[m]!]!.set(valueKey(F.mopValue[m]), t);
+      if (F.mopKind[m] === APPEND) aborted.set(F.mopKey[m]!, F.mopValue[m], t);
     }
   }
 
@@ -105,16 +103,15 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
     if (m === -1) continue;
     const order = C.mopValue[m] as unknown[];
     const base = orderStart[k]!;
-    const w = writers[k]!;
     let prevTxn = -1;
     let dirtyAt = -1;
     let extras: Set<unknown> | undefined;
     let duplicated = false;
     for (let i = 0; i < order.length; i++) {
-      const v = valueKey(order[i]);
-      const wm = w.get(v);
-      if (wm === undefined) {
-        const bad = aborted[k]!.has(v) ? ABORTED : GARBAGE;
+      const wm = writers.get(k, order[i]);
+      if (wm === -1) {
+        const v = valueKey(order[i]);
+        const bad = aborted.get(k, order[i]) !== -1 ? ABORTED : GARBAGE;
         orderWriter[base + i] = bad;
         if (firstBad[k] === 0x7fffffff) firstBad[k] = i;
         if (bad === ABORTED && dirtyAt === -1) dirtyAt = i;
@@ -137,7 +134,8 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   }
 
   // Every read against its key's order: compatibility, aborted and intermediate reads, wr and rw.
-  const sameRead = new Map<string, number[]>(); // lost-update candidates: "key/length" -> transactions
+  const sameRead = new Map<number, number>(); // lost-update candidates: key and length -> first transaction
+  const collisions = new Map<number, number[]>();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== READ) continue;
     const r = C.mopValue[m];
@@ -168,13 +166,17 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
       break;
     }
     if (readThenAppend[m] && C.indeterminate[t] === 0) {
-      const id = `${k}/${len}`;
-      const group = sameRead.get(id);
-      if (group) group.push(t);
-      else sameRead.set(id, [t]);
+      const id = k * 0x100000000 + len;
+      const first = sameRead.get(id);
+      if (first === undefined) sameRead.set(id, t);
+      else {
+        const group = collisions.get(id);
+        if (group) group.push(t);
+        else collisions.set(id, [first, t]);
+      }
     }
   }
-  for (const [id, group] of sameRead) if (group.length > 1) lostUpdate(Number(id.split('/')[0]), group);
+  for (const [id, group] of collisions) lostUpdate(Math.floor(id / 0x100000000), group);
 
   return { txns, edges, anomalies: log, explain };
 
@@ -258,7 +260,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
     if (!log.wants(type)) return;
     const r = C.mopValue[m];
     if (isAborted) {
-      const f = aborted[k]!.get(valueKey(v))!;
+      const f = aborted.get(k, v);
       add({
         type,
         ops: [opOf(t), F.completeIndex[f]!],
@@ -290,7 +292,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
 
   function dirtyUpdate(k: number, order: unknown[], at: number, t: number): void {
     if (!log.wants('dirty-update')) return;
-    const f = aborted[k]!.get(valueKey(order[at]))!;
+    const f = aborted.get(k, order[at]);
     add({
       type: 'dirty-update',
       ops: [F.completeIndex[f]!, opOf(t)],

@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, show } from './anomalies.js';
 import { EdgeList, RW, stronglyConnected, WR, WW } from './graph.js';
 import type { WorkloadAnalysis } from './list-append.js';
-import { mopOwners, READ, sameValue, type Txns, txnName, valueKey, WRITE } from './txn.js';
+import { mopOwners, READ, sameValue, type Txns, txnName, ValueIndex, WRITE } from './txn.js';
 
 /** Infers dependencies and non-cycle anomalies of an rw-register history. */
 export function analyzeRwRegister(
@@ -26,24 +26,21 @@ export function analyzeRwRegister(
   const opOf = (t: number) => (C.completeIndex[t]! >= 0 ? C.completeIndex[t]! : C.invokeIndex[t]!);
   const add = (a: Anomaly) => log.add(a);
 
-  const writers: Map<unknown, number>[] = Array.from({ length: keyCount }, () => new Map());
-  const aborted: Map<unknown, number>[] = Array.from({ length: keyCount }, () => new Map());
+  const writers = new ValueIndex(M / 2);
+  const aborted = new ValueIndex();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== WRITE) continue;
-    const v = valueKey(C.mopValue[m]);
-    const w = writers[C.mopKey[m]!]!;
-    const prior = w.get(v);
-    if (prior !== undefined && owner[prior] !== owner[m]) {
+    const prior = writers.set(C.mopKey[m]!, C.mopValue[m], m);
+    if (prior !== -1 && owner[prior] !== owner[m]) {
       throw new InputError(
         `rw-register needs unique writes per key; ${show(C.mopValue[m])} was written to key ${show(keys[C.mopKey[m]!])} by op ${opOf(owner[prior]!)} and again by op ${opOf(owner[m]!)}`,
         { field: `op ${opOf(owner[m]!)} value` },
       );
     }
-    w.set(v, m);
   }
   for (let t = 0; t < F.count; t++) {
     for (let m = F.mopStart[t]!; m < F.mopStart[t + 1]!; m++) {
-      if (F.mopKind[m] === WRITE) aborted[F.mopKey[m]!]!.set(valueKey(F.mopValue[m]), t);
+      if (F.mopKind[m] === WRITE) aborted.set(F.mopKey[m]!, F.mopValue[m], t);
     }
   }
 
@@ -91,8 +88,8 @@ export function analyzeRwRegister(
       source[m] = INITIAL;
       continue;
     }
-    const wm = writers[k]!.get(valueKey(v));
-    if (wm !== undefined) {
+    const wm = writers.get(k, v);
+    if (wm !== -1) {
       source[m] = wm;
       if (owner[wm] !== owner[m] && overwritten[wm]) intermediate(m, wm);
     } else badRead(m);
@@ -224,7 +221,8 @@ export function analyzeRwRegister(
     const k = C.mopKey[m]!;
     const v = C.mopValue[m];
     const t = owner[m]!;
-    const f = aborted[k]!.get(valueKey(v));
+    const found = aborted.get(k, v);
+    const f = found === -1 ? undefined : found;
     const type = f === undefined ? 'garbage-read' : 'G1a';
     if (!log.wants(type)) return;
     add({

@@ -48,30 +48,57 @@ export interface Txns {
   keys: unknown[];
 }
 
+/** A growable Int32 column, so parsing a million transactions allocates a few arrays, not millions. */
+class Column {
+  data: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+
+  done(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
 class TableBuilder {
-  invokeIndex: number[] = [];
-  completeIndex: number[] = [];
-  invokePos: number[] = [];
-  completePos: number[] = [];
-  indeterminate: number[] = [];
+  invokeIndex = new Column();
+  completeIndex = new Column();
+  invokePos = new Column();
+  completePos = new Column();
+  indeterminate = new Column();
   process: Process[] = [];
-  mopStart: number[] = [0];
-  mopKind: number[] = [];
-  mopKey: number[] = [];
+  mopStart = new Column();
+  mopKind = new Column();
+  mopKey = new Column();
   mopValue: unknown[] = [];
+
+  constructor() {
+    this.mopStart.push(0);
+  }
 
   done(): TxnTable {
     return {
       count: this.invokeIndex.length,
-      invokeIndex: Int32Array.from(this.invokeIndex),
-      completeIndex: Int32Array.from(this.completeIndex),
-      invokePos: Int32Array.from(this.invokePos),
-      completePos: Int32Array.from(this.completePos),
-      indeterminate: Uint8Array.from(this.indeterminate),
+      invokeIndex: this.invokeIndex.done(),
+      completeIndex: this.completeIndex.done(),
+      invokePos: this.invokePos.done(),
+      completePos: this.completePos.done(),
+      indeterminate: Uint8Array.from(this.indeterminate.done()),
       process: this.process,
-      mopStart: Int32Array.from(this.mopStart),
-      mopKind: Uint8Array.from(this.mopKind),
-      mopKey: Int32Array.from(this.mopKey),
+      mopStart: this.mopStart.done(),
+      mopKind: Uint8Array.from(this.mopKind.done()),
+      mopKey: this.mopKey.done(),
       mopValue: this.mopValue,
     };
   }
@@ -128,7 +155,8 @@ function addMicroOps(
         field: `op ${op.index} value[${j}]`,
       });
     }
-    const name = String(mop[0]).replace(/^:/, '');
+    const f: unknown = mop[0];
+    const name = f === 'r' || f === 'append' || f === 'w' ? f : String(f).replace(/^:/, '');
     const kind = name === 'append' ? APPEND : name === 'r' ? READ : name === 'w' ? WRITE : -1;
     if (kind === -1 || !allowed.has(name)) {
       throw new InputError(`micro-op ${JSON.stringify(mop[0])} is not one of ${[...allowed].join(', ')}`, {
@@ -190,16 +218,21 @@ export function addRealtimeEdges(table: TxnTable, historyLength: number, edges: 
     at[table.invokePos[t]!] = t;
     if (table.completePos[t]! >= 0) at[table.completePos[t]!] = t;
   }
-  let frontier: number[] = [];
+  const frontier: number[] = [];
   for (let pos = 0; pos < historyLength; pos++) {
     const t = at[pos]!;
     if (t === -1) continue;
     if (table.invokePos[t] === pos) {
-      for (const f of frontier) edges.add(f, t, REALTIME);
+      for (let i = 0; i < frontier.length; i++) edges.add(frontier[i]!, t, REALTIME);
     } else {
       // t's completion: whatever completed before t began is now followed by t.
       const began = table.invokePos[t]!;
-      frontier = frontier.filter((f) => table.completePos[f]! > began);
+      let kept = 0;
+      for (let i = 0; i < frontier.length; i++) {
+        const f = frontier[i]!;
+        if (table.completePos[f]! > began) frontier[kept++] = f;
+      }
+      frontier.length = kept;
       frontier.push(t);
     }
   }
@@ -236,4 +269,80 @@ export function valueKey(v: unknown): unknown {
 /** Equality of written values (primitives by identity, structures by JSON). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+}
+
+/**
+ * A map from (key id, value) to a non-negative number. Integer values, the usual case, live
+ * in an open-addressing table of typed arrays (no garbage); other values in a Map.
+ */
+export class ValueIndex {
+  private keys: Int32Array;
+  private values: Int32Array;
+  private slots: Int32Array;
+  private size = 0;
+  private readonly other = new Map<string, number>();
+
+  constructor(capacity = 1024) {
+    let c = 1024;
+    while (c < capacity * 2) c *= 2;
+    this.keys = new Int32Array(c);
+    this.values = new Int32Array(c);
+    this.slots = new Int32Array(c).fill(-1);
+  }
+
+  /** The number stored for (k, v), or -1. */
+  get(k: number, v: unknown): number {
+    if (typeof v !== 'number' || (v | 0) !== v) return this.other.get(`${k}|${JSON.stringify(v)}`) ?? -1;
+    const mask = this.slots.length - 1;
+    let i = hash(k, v) & mask;
+    for (;;) {
+      const s = this.slots[i]!;
+      if (s === -1) return -1;
+      if (this.keys[i] === k && this.values[i] === v) return s;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Stores x (>= 0) for (k, v); returns the number stored before, or -1. */
+  set(k: number, v: unknown, x: number): number {
+    if (typeof v !== 'number' || (v | 0) !== v) {
+      const id = `${k}|${JSON.stringify(v)}`;
+      const before = this.other.get(id) ?? -1;
+      this.other.set(id, x);
+      return before;
+    }
+    if ((this.size + 1) * 2 > this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    let i = hash(k, v) & mask;
+    for (;;) {
+      const s = this.slots[i]!;
+      if (s === -1) {
+        this.keys[i] = k;
+        this.values[i] = v;
+        this.slots[i] = x;
+        this.size++;
+        return -1;
+      }
+      if (this.keys[i] === k && this.values[i] === v) {
+        this.slots[i] = x;
+        return s;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const { keys, values, slots } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.values = new Int32Array(keys.length * 2);
+    this.slots = new Int32Array(keys.length * 2).fill(-1);
+    this.size = 0;
+    for (let i = 0; i < slots.length; i++) if (slots[i]! !== -1) this.set(keys[i]!, values[i]!, slots[i]!);
+  }
+}
+
+function hash(k: number, v: number): number {
+  let h = Math.imul(k, 0x9e3779b1) ^ Math.imul(v, 0x85ebca77);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
 }
