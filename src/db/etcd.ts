@@ -45,8 +45,11 @@ export interface EtcdPaths {
   etcdctl: string;
 }
 
+/** Where nodes keep etcd unless the `dir` option says otherwise. */
+export const ETCD_DEFAULT_DIR = '/var/lib/etcd/faultline';
+
 export function etcdPaths(options: EtcdOptions, node: string): EtcdPaths {
-  const home = `${options.dir}/${nodeDirName(node)}/etcd`;
+  const home = `${options.dir ?? ETCD_DEFAULT_DIR}/${nodeDirName(node)}/etcd`;
   const dist = `${home}/dist`;
   return {
     home,
@@ -138,12 +141,15 @@ export interface EtcdMemberStatus {
   raftTerm: number;
 }
 
-/** Parses `etcdctl endpoint status -w json` for one endpoint. */
+/**
+ * Parses a maintenance status: the HTTP gateway's JSON (uint64 as strings) or
+ * `etcdctl endpoint status -w json` (uint64 as bare numbers).
+ */
 export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
-  // Regexes, not JSON.parse: ids are uint64 and JSON.parse would round them.
-  const memberId = /"member_id":(\d+)/.exec(json)?.[1];
-  const leaderId = /"leader":(\d+)/.exec(json)?.[1];
-  const raftTerm = /"raft_term":(\d+)/.exec(json)?.[1];
+  // Regexes, not JSON.parse: bare uint64 ids would be rounded.
+  const memberId = /"member_id":"?(\d+)/.exec(json)?.[1];
+  const leaderId = /"leader":"?(\d+)/.exec(json)?.[1];
+  const raftTerm = /"raft_term":"?(\d+)/.exec(json)?.[1];
   if (!memberId || !leaderId) return null;
   return { memberId, leaderId, raftTerm: Number(raftTerm ?? 0) };
 }
@@ -280,18 +286,24 @@ export class EtcdDb implements Db {
     ];
   }
 
-  /** The status each node reports for itself (null where it does not answer). */
-  async statuses(ctx: DbContext, timeoutMs = 2000): Promise<Map<string, EtcdMemberStatus | null>> {
+  /**
+   * The status each node reports for itself (null where it does not answer within
+   * `timeoutMs`), from the controller over etcd's HTTP gateway (`/v3/maintenance/status`):
+   * a dead node costs a refused connection, not an etcdctl dial timeout.
+   */
+  async statuses(ctx: DbContext, timeoutMs = 1000): Promise<Map<string, EtcdMemberStatus | null>> {
     const entries = await Promise.all(
       ctx.nodes.map(async (node) => {
-        const result = await ctx.remote
-          .exec(node, [...this.etcdctl(ctx, node, timeoutMs), 'endpoint', 'status', '-w', 'json'], {
-            timeoutMs: timeoutMs + 1000,
-            allowFailure: true,
-          })
-          .catch(() => null);
-        const status = result?.code === 0 ? parseEtcdStatus(result.stdout) : null;
-        return [node, status] as const;
+        try {
+          const response = await fetch(`http://${this.endpoint(ctx, node)}/v3/maintenance/status`, {
+            method: 'POST',
+            body: '{}',
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          return [node, response.ok ? parseEtcdStatus(await response.text()) : null] as const;
+        } catch {
+          return [node, null] as const;
+        }
       }),
     );
     return new Map(entries);

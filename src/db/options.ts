@@ -4,8 +4,11 @@ import type { DbContext } from './types.js';
 
 /** Options every adapter understands. */
 export const commonDbOptions = {
-  /** Root of the per-node directories on the nodes: `<dir>/<node>/<db>/`. */
-  dir: z.string().startsWith('/', 'must be an absolute path').default('/var/lib/faultline-db'),
+  /**
+   * Root of the per-node directories on the nodes: `<dir>/<node>/<db>/` (default per adapter,
+   * under its usual /var/lib folder, which the local ensemble makes private to each node).
+   */
+  dir: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Install the Debian packages over SSH when they are missing (default true). */
   install: z.boolean().default(true),
 };

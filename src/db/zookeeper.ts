@@ -39,8 +39,11 @@ export interface ZookeeperPaths {
   pidFile: string;
 }
 
+/** Where nodes keep ZooKeeper unless the `dir` option says otherwise. */
+export const ZOOKEEPER_DEFAULT_DIR = '/var/lib/zookeeper/faultline';
+
 export function zookeeperPaths(options: ZookeeperOptions, node: string): ZookeeperPaths {
-  const home = `${options.dir}/${nodeDirName(node)}/zookeeper`;
+  const home = `${options.dir ?? ZOOKEEPER_DEFAULT_DIR}/${nodeDirName(node)}/zookeeper`;
   return {
     home,
     conf: `${home}/conf`,

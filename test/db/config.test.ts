@@ -27,7 +27,7 @@ describe('etcd configuration', () => {
     const argv = etcdArgv(options, nodes, 'n2', addresses);
     expect(argv[0]).toBe('etcd');
     expect(flag(argv, '--name')).toBe('n2');
-    expect(flag(argv, '--data-dir')).toBe('/var/lib/faultline-db/n2/etcd/data');
+    expect(flag(argv, '--data-dir')).toBe('/var/lib/etcd/faultline/n2/etcd/data');
     expect(flag(argv, '--initial-cluster')).toBe(
       'n1=http://10.9.0.11:2380,n2=http://10.9.0.12:2380,n3=http://10.9.0.13:2380',
     );
@@ -92,6 +92,14 @@ describe('etcd configuration', () => {
       leaderId: '10276657743932975437',
       raftTerm: 3,
     });
+    const gateway =
+      '{"header":{"cluster_id":"8531488057124484502","member_id":"2962872831274757389","revision":"1",' +
+      '"raft_term":"2"},"version":"3.4.23","leader":"2962872831274757300","raftIndex":"12","raftTerm":"2"}';
+    expect(parseEtcdStatus(gateway)).toEqual({
+      memberId: '2962872831274757389',
+      leaderId: '2962872831274757300',
+      raftTerm: 2,
+    });
     expect(parseEtcdStatus('Error: context deadline exceeded')).toBeNull();
   });
 });
@@ -107,7 +115,7 @@ describe('ZooKeeper configuration', () => {
     expect(cfg).toContain('tickTime=500');
     expect(cfg).toContain('initLimit=4');
     expect(cfg).toContain('syncLimit=5');
-    expect(cfg).toContain('dataDir=/var/lib/faultline-db/n3/zookeeper/data');
+    expect(cfg).toContain('dataDir=/var/lib/zookeeper/faultline/n3/zookeeper/data');
     expect(cfg).toContain('server.1=10.9.0.11:2888:3888');
     expect(cfg).toContain('server.3=10.9.0.13:2888:3888');
     expect(cfg.find((l) => l.startsWith('4lw.commands.whitelist='))).toMatch(/srvr.*ruok.*mntr/);
@@ -121,7 +129,7 @@ describe('ZooKeeper configuration', () => {
     expect(argv).toContain('-XX:-UsePerfData');
     expect(argv).toContain('-Xmx128m');
     expect(flag(argv, '-cp')).toMatch(/zookeeper\.jar.*slf4j-log4j12\.jar.*log4j-1\.2\.jar/);
-    expect(argv.at(-1)).toBe('/var/lib/faultline-db/n1/zookeeper/conf/zoo.cfg');
+    expect(argv.at(-1)).toBe('/var/lib/zookeeper/faultline/n1/zookeeper/conf/zoo.cfg');
   });
 
   it('reads the mode from srvr', () => {
