@@ -43,12 +43,12 @@ const READERS: Record<HistoryFormat, BatchReader> = {
 };
 
 /** The format of a file: `options.format`, else its extension, else (for `.txt`) its content. */
-export async function resolveFormat(path: string, format?: HistoryFormat): Promise<HistoryFormat> {
-  return format ?? formatFromPath(path) ?? sniffFormat(await readHead(path));
+export function resolveFormat(path: string, format?: HistoryFormat): HistoryFormat {
+  return format ?? formatFromPath(path) ?? sniffFormat(readHead(path));
 }
 
 async function* batches(path: string, ctx: ReadContext, format?: HistoryFormat): AsyncGenerator<OpBatch> {
-  const reader = READERS[await resolveFormat(path, format)];
+  const reader = READERS[resolveFormat(path, format)];
   yield* reader(lineBlocks(path), ctx);
 }
 
