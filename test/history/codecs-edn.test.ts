@@ -166,6 +166,30 @@ describe('EDN histories', () => {
   });
 });
 
+describe('EDN error locations', () => {
+  it('name the right line and column far into a streamed file, across chunks and multi-line forms', async () => {
+    const path = join(dir, 'far.edn');
+    const lines: string[] = ['['];
+    for (let i = 0; i < 70_000; i++) {
+      const type = i % 2 ? ':ok' : ':invoke';
+      // Every 100th op spans two lines.
+      lines.push(
+        `{:index ${i}, :type ${type}, :process 0,${i % 100 === 0 ? '\n' : ' '}:f :write, :value ${i - (i % 2)}}`,
+      );
+    }
+    lines.push(' {:index 70000, :type :invoke, :process 0, :f :write, :value 1, :time :later}', ']');
+    const text = lines.join('\n');
+    await writeFile(path, text);
+    expect(text.length).toBeGreaterThan(4 << 20);
+    const all = text.split('\n');
+    const line = all.findIndex((l) => l.includes(':time :later')) + 1;
+    const column = all[line - 1]!.indexOf(':time') + 1;
+    await expect(readHistoryFile(path)).rejects.toThrow(
+      `${path}:${line}:${column}: field time: expected a number of nanoseconds, got "later"`,
+    );
+  });
+});
+
 /** JSON-like values, without the two reserved object keys. */
 function jsonValue(): fc.Arbitrary<unknown> {
   const key = fc.string({ unit: 'binary', maxLength: 8 }).filter((k) => k !== '#set' && k !== '#map');
