@@ -6,9 +6,11 @@
  * - `netem`: one `tc qdisc replace dev DEV root netem ...` on the interface towards the peers
  *   (as Jepsen: it shapes all of the interface's egress, controller traffic included).
  * - `nfqueue` (no netem, e.g. this project's CI kernel): loss with iptables
- *   `-m statistic --mode random`; delay, jitter, reorder, duplicate and corrupt with a
- *   user-space NFQUEUE helper (nemeses/nfqueue.ts); rate with a `tbf` qdisc. Only packets to
- *   peer node addresses are touched, in faultline's own chain `FAULTLINE-PKT`.
+ *   `-m statistic --mode random` on what the node receives from its peers (a drop in OUTPUT
+ *   would surface to the sender as EPERM, unlike real loss); delay, jitter, reorder,
+ *   duplicate and corrupt with a user-space NFQUEUE helper (nemeses/nfqueue.ts) on what it
+ *   sends them; rate with a `tbf` qdisc. Only traffic with peer node addresses is touched, in
+ *   faultline's own chain `FAULTLINE-PKT` (jumped to from INPUT and OUTPUT).
  * The op's value records which mechanism each node used.
  */
 import type { Invocation } from '../src/client/types.js';
@@ -19,7 +21,7 @@ import { NFQUEUE_HELPER, NFQUEUE_MARK, NFQUEUE_NUM } from './nfqueue.js';
 import { removeChainScript } from './partition.js';
 import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
 
-/** The iptables chain holding packet-fault rules (jumped to from OUTPUT). */
+/** The iptables chain holding packet-fault rules (jumped to from INPUT and OUTPUT). */
 export const PACKET_CHAIN = 'FAULTLINE-PKT';
 
 /** What to do to packets. Percentages are 0..100. */
@@ -107,7 +109,7 @@ export function needsHelper(b: PacketBehaviour): boolean {
 
 /** Heals a node's packet faults. Args: the node's faultline dir. Also the dead-man snippet body. */
 export function healPacketScript(dir: string): string {
-  return `${removeChainScript(PACKET_CHAIN, ['OUTPUT'])}dir='${dir}'
+  return `${removeChainScript(PACKET_CHAIN, ['INPUT', 'OUTPUT'])}dir='${dir}'
 pid=$(cat "$dir/nfqueue.pid" 2>/dev/null || true)
 if [ -n "$pid" ] && grep -qa faultline-nfqueue "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" 2>/dev/null; fi
 rm -f "$dir/nfqueue.pid"
@@ -144,6 +146,7 @@ export function fallbackScript(dir: string, b: PacketBehaviour, seed: number): s
   }
   lines.push(
     'iptables -w -N $c 2>/dev/null || true',
+    'iptables -w -C INPUT -j $c 2>/dev/null || iptables -w -I INPUT 1 -j $c',
     'iptables -w -C OUTPUT -j $c 2>/dev/null || iptables -w -I OUTPUT 1 -j $c',
     'iptables -w -F $c',
     `iptables -w -A $c -m mark --mark ${NFQUEUE_MARK} -j RETURN`,
@@ -151,7 +154,7 @@ export function fallbackScript(dir: string, b: PacketBehaviour, seed: number): s
   );
   if (b.lossPercent) {
     lines.push(
-      `  iptables -w -A $c -d "$a" -m statistic --mode random --probability ${(b.lossPercent / 100).toFixed(6)} -j DROP`,
+      `  iptables -w -A $c -s "$a" -m statistic --mode random --probability ${(b.lossPercent / 100).toFixed(6)} -j DROP`,
     );
   }
   if (needsHelper(b)) {
@@ -239,7 +242,7 @@ export function packetNemesis(options: PacketNemesisOptions = {}): Nemesis {
     if (Object.values(mechanism).includes('netem')) how.netem = `tc netem ${netemArgs(behaviour).join(' ')}`;
     if (Object.values(mechanism).includes('nfqueue')) {
       const parts: string[] = [];
-      if (behaviour.lossPercent) parts.push('loss: iptables statistic');
+      if (behaviour.lossPercent) parts.push('loss: iptables statistic on input from peers');
       if (needsHelper(behaviour)) parts.push(`delay/dup/reorder/corrupt: NFQUEUE ${NFQUEUE_NUM} helper`);
       if (behaviour.rateKbit) parts.push('rate: tbf');
       how.nfqueue = parts.join('; ');
