@@ -3,7 +3,7 @@
  * SSH. Without `--nodes`/`--nodes-file`, commands use the local ensemble.
  */
 import { readFile } from 'node:fs/promises';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { SshRemote } from '../control/ssh.js';
 import type { Remote } from '../control/types.js';
 import { localRemote } from '../ensemble/local-remote.js';
@@ -24,17 +24,20 @@ export interface NodeFlags {
   sshTimeout?: string;
 }
 
-/** Adds the node and SSH flags to `command`. */
+/**
+ * Adds the node and SSH flags to `command`. They have no commander defaults, so a flag the user
+ * did not give stays undefined and cannot override a plan's value; defaults apply in {@link remoteFromOptions}.
+ */
 export function addNodeOptions(command: Command): Command {
   return command
     .option('--nodes <list>', 'comma-separated node host names or addresses (default: the local ensemble)')
     .option('--nodes-file <file>', 'a file with one node per line (# comments allowed)')
-    .option('--username <user>', 'SSH user; any user but root runs commands with sudo -n', 'root')
+    .option('--username <user>', 'SSH user (default root); any other user runs commands with sudo -n')
     .option(
       '--ssh-private-key <file>',
       'private key file (default: ssh-agent via SSH_AUTH_SOCK, then ~/.ssh/id_*)',
     )
-    .option('--ssh-port <port>', 'SSH port', '22')
+    .option('--ssh-port <port>', 'SSH port (default 22)')
     .option(
       '--known-hosts <file>',
       'known_hosts file to check host keys against (default ~/.ssh/known_hosts)',
@@ -43,8 +46,8 @@ export function addNodeOptions(command: Command): Command {
       '--accept-new-host-keys',
       'record host keys of nodes not yet in known_hosts (changed keys are refused)',
     )
-    .option('--ssh-timeout <seconds>', 'timeout of every remote call', '30')
-    .addOption(new Option('--ensemble <name>', 'local ensemble to use without --nodes').default('fl'));
+    .option('--ssh-timeout <seconds>', 'timeout of every remote call (default 30)')
+    .option('--ensemble <name>', 'local ensemble to use without --nodes (default fl)');
 }
 
 /** The node list from `--nodes` or `--nodes-file`, or undefined when neither is given. */

@@ -21,8 +21,10 @@ function parse(argv: string[]): NodeFlags {
 describe('node options', () => {
   it('parses --nodes and defaults', () => {
     const flags = parse(['--nodes', 'a, b,c', '--ssh-port', '2222']);
-    expect(flags.username).toBe('root');
-    expect(flags.ensemble).toBe('fl');
+    // No commander defaults: an absent flag must not override a plan's value.
+    expect(flags.username).toBeUndefined();
+    expect(flags.ensemble).toBeUndefined();
+    expect(flags.sshPort).toBe('2222');
     return expect(nodesFromOptions(flags)).resolves.toEqual(['a', 'b', 'c']);
   });
 
