@@ -174,6 +174,15 @@ describe('formats', () => {
     expect(back.ops).toEqual(original.ops);
   });
 
+  it('ignore a byte order mark and CRLF line ends', async () => {
+    const path = join(dir, 'bom.jsonl');
+    await writeFile(path, '\ufeff{"type":"invoke","process":0,"f":"read","value":null}\r\n');
+    expect((await readHistoryFile(path)).length).toBe(1);
+    const edn = join(dir, 'bom.txt');
+    await writeFile(edn, '\ufeff{:type :invoke, :process 0, :f :read, :value nil}\r\n');
+    expect((await readHistoryFile(edn)).length).toBe(1);
+  });
+
   it('readOps streams ops without pairing them', async () => {
     const path = join(dir, 'unpaired.jsonl');
     await writeFile(

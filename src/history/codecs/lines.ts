@@ -26,7 +26,7 @@ const CHUNK_BYTES = 1 << 20;
 export async function* lineBlocks(path: string): AsyncGenerator<LineBlock> {
   const { size } = statSync(path);
   if (size <= WHOLE_FILE_BYTES) {
-    yield { text: readFileSync(path, 'utf8'), firstLine: 1, last: true };
+    yield { text: withoutBom(readFileSync(path, 'utf8')), firstLine: 1, last: true };
     return;
   }
   const handle = await open(path, 'r');
@@ -35,10 +35,13 @@ export async function* lineBlocks(path: string): AsyncGenerator<LineBlock> {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let carry = '';
     let line = 1;
+    let first = true;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
-      const text = carry + decoder.write(buffer.subarray(0, bytesRead));
+      let text = carry + decoder.write(buffer.subarray(0, bytesRead));
+      if (first) text = withoutBom(text);
+      first = false;
       const cut = text.lastIndexOf('\n') + 1;
       if (cut === 0) {
         carry = text;
@@ -55,9 +58,14 @@ export async function* lineBlocks(path: string): AsyncGenerator<LineBlock> {
   }
 }
 
-export function countNewlines(text: string, from = 0, to = text.length): number {
+/** Drops a UTF-8 byte order mark, which some editors put at the start of a file. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function countNewlines(text: string): number {
   let n = 0;
-  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }
 
