@@ -15,12 +15,16 @@ export interface DbCluster {
   close(): Promise<void>;
 }
 
-/** Brings up ensemble `fldb` with `nodes` nodes and a context for `db` with `options`. */
+/**
+ * Brings up ensemble `fldb` with `nodes` nodes and a context for `db` with `options`. A leftover
+ * `fldb` (from a run that was killed) is removed first, so every suite starts from scratch.
+ */
 export async function dbCluster(
   db: Db,
   nodes: number,
   options: Record<string, unknown> = {},
 ): Promise<DbCluster> {
+  await ensembleDown(DB_ENSEMBLE);
   const started = performance.now();
   await ensembleUp({ name: DB_ENSEMBLE, nodes, subnet: DB_SUBNET });
   const upMs = performance.now() - started;
@@ -36,6 +40,12 @@ export async function dbCluster(
       await ensembleDown(DB_ENSEMBLE);
     },
   };
+}
+
+/** Closes `cluster`; when it never came up (beforeAll failed half-way), still removes the ensemble. */
+export async function closeDbCluster(cluster: DbCluster | undefined): Promise<void> {
+  if (cluster) await cluster.close();
+  else await ensembleDown(DB_ENSEMBLE);
 }
 
 /** True when a process with this pid (in the node's PID namespace) exists and is not a zombie. */

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcd } from '../../src/db/etcd.js';
 import { NotHealthyError } from '../../src/db/health.js';
 import { collectLogs } from '../../src/db/logs.js';
-import { type DbCluster, dbCluster, processAlive, processesNamed, waitFor } from '../db/fixture.js';
+import {
+  closeDbCluster,
+  type DbCluster,
+  dbCluster,
+  processAlive,
+  processesNamed,
+  waitFor,
+} from '../db/fixture.js';
 
 // Figures go to stdout so that a run of this file reports them.
 const report = (line: string) => console.log(`[db-etcd] ${line}`);
@@ -19,7 +26,7 @@ describe('etcd on a 5-node local ensemble', () => {
   });
 
   afterAll(async () => {
-    await cluster?.close();
+    await closeDbCluster(cluster);
   });
 
   it('is healthy within 20 s of setup, with exactly one leader', async () => {
