@@ -3,6 +3,8 @@
  * SSH. Without `--nodes`/`--nodes-file`, commands use the local ensemble.
  */
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SshRemote } from '../control/ssh.js';
 import type { Remote } from '../control/types.js';
@@ -102,6 +104,12 @@ function positiveNumber(value: string | undefined, field: string): number | unde
   return n;
 }
 
+/** `~/x` → the home folder's `x` (plan files are not expanded by a shell). */
+function expandHome(path: string | undefined): string | undefined {
+  if (path === '~') return homedir();
+  return path?.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+}
+
 /** A Remote for the given flags: SSH to `--nodes`, or the local ensemble when no nodes are given. */
 export async function remoteFromOptions(flags: NodeFlags): Promise<Remote> {
   const timeout = positiveNumber(flags.sshTimeout, '--ssh-timeout');
@@ -112,13 +120,15 @@ export async function remoteFromOptions(flags: NodeFlags): Promise<Remote> {
   if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
     throw new InputError(`--ssh-port must be a port number, not ${flags.sshPort}`, { field: '--ssh-port' });
   }
-  if (flags.sshPrivateKey !== undefined) await readFile(flags.sshPrivateKey); // a clear ENOENT now, not per node
+  const privateKeyPath = expandHome(flags.sshPrivateKey);
+  const knownHostsPath = expandHome(flags.knownHosts);
+  if (privateKeyPath !== undefined) await readFile(privateKeyPath); // a clear ENOENT now, not per node
   return new SshRemote({
     nodes,
     username: flags.username ?? 'root',
     ...(port !== undefined && { port }),
-    ...(flags.sshPrivateKey !== undefined && { privateKeyPath: flags.sshPrivateKey }),
-    ...(flags.knownHosts !== undefined && { knownHostsPath: flags.knownHosts }),
+    ...(privateKeyPath !== undefined && { privateKeyPath }),
+    ...(knownHostsPath !== undefined && { knownHostsPath }),
     acceptNewHostKeys: flags.acceptNewHostKeys === true,
     ...(timeoutMs !== undefined && { timeoutMs }),
   });

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,13 @@ describe('node options', () => {
     await expect(nodesFromOptions({ nodes: 'a', nodesFile: 'f' })).rejects.toThrow(/either/);
     await expect(remoteFromOptions({ nodes: 'a', sshPort: '70000' })).rejects.toBeInstanceOf(InputError);
     await expect(remoteFromOptions({ nodes: 'a', sshTimeout: '-1' })).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('expands ~ in key paths, which plan files carry unexpanded', async () => {
+    const err = await remoteFromOptions({ nodes: 'a', sshPrivateKey: '~/no-such-faultline-key' }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as NodeJS.ErrnoException).path).toBe(join(homedir(), 'no-such-faultline-key'));
   });
 
   it('builds an SSH remote for given nodes without connecting', async () => {
