@@ -100,7 +100,7 @@ describe('faultline convert', () => {
       'truncated',
       'truncated.edn',
       '{:type :invoke, :process 0, :f :read, :value nil}\n{:type :ok, :process 0, :f :re',
-      /^faultline: .*truncated\.edn:2:1: unexpected end of file \(truncated\?\): this form is never closed$/,
+      /^faultline: .*truncated\.edn:2:1: field f: unexpected end of file \(truncated\?\): this form is never closed$/,
     ],
     [
       'unknown extension',

@@ -112,7 +112,7 @@ const cases: Case[] = [
     name: 'EDN truncated map',
     file: 'cut.edn',
     text: `${EDN_OK}\n{:index 1, :time 6, :type :ok, :process 0, :f :read, :val`,
-    at: { line: 2, column: 1 },
+    at: { line: 2, column: 1, field: 'val' },
     reason: /unexpected end of file \(truncated\?\)/,
   },
   {

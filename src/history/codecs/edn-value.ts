@@ -231,12 +231,17 @@ export class EdnSyntaxError extends Error {
  * tells which bracket or string was left open.
  */
 export class FormScanner {
+  /** Offset of the innermost bracket (or string) left open when `end` returned -1. */
   unclosed = -1;
+  /** The last key read in the outermost map, to name the field a truncated op stopped in. */
+  lastKey: string | undefined;
 
   end(t: string, i: number): number {
     const n = t.length;
     const closers: number[] = [];
     const openedAt: number[] = [];
+    let items = 0; // complete items at depth 1
+    this.lastKey = undefined;
     for (;;) {
       i = skipBlank(t, i);
       if (i >= n) {
@@ -244,6 +249,7 @@ export class FormScanner {
         return -1;
       }
       const c = t.charCodeAt(i);
+      const start = i;
       if (c === OPEN_BRACE || c === OPEN_BRACKET || c === OPEN_PAREN) {
         closers.push(c === OPEN_BRACE ? CLOSE_BRACE : c === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_PAREN);
         openedAt.push(i);
@@ -265,7 +271,6 @@ export class FormScanner {
         openedAt.pop();
         i++;
       } else if (c === QUOTE) {
-        const start = i;
         i = stringEnd(t, i + 1);
         if (i < 0) {
           this.unclosed = start;
@@ -277,6 +282,11 @@ export class FormScanner {
         i = tokenEnd(t, i);
       }
       if (closers.length === 0) return i;
+      if (closers.length === 1) {
+        if (closers[0] === CLOSE_BRACE && items % 2 === 0 && c === COLON)
+          this.lastKey = t.slice(start + 1, i);
+        items++;
+      }
     }
   }
 }

@@ -121,7 +121,7 @@ export async function* readEdnBatches(
           if (block.last) {
             throw new InputError(
               'unexpected end of file (truncated?): this form is never closed',
-              at(scanner.unclosed),
+              at(scanner.unclosed, scanner.lastKey),
             );
           }
           carry = text.slice(i);
