@@ -1,5 +1,12 @@
+import { bankChecker } from './bank.js';
+import { counterChecker } from './counter.js';
+import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
+import { lockChecker } from './lock.js';
+import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
+import { setChecker, setFullChecker } from './set.js';
+import { uniqueIdsChecker } from './unique-ids.js';
 
 /**
  * Every checker `faultline check --checker NAME` knows, by name. To add one, import it
@@ -9,6 +16,16 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
   // [name, checker] entries are added as checkers land.
   ['list-append', listAppendChecker as Checker],
   ['rw-register', rwRegisterChecker as Checker],
+  ...[
+    setChecker,
+    setFullChecker,
+    counterChecker,
+    queueChecker,
+    uniqueIdsChecker,
+    bankChecker,
+    lockChecker,
+    electionChecker,
+  ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
 
 export function checkerNames(): string[] {
