@@ -319,12 +319,13 @@ export class EtcdDb implements Db {
     return [this.paths(ctx, node).log];
   }
 
-  /** The WAL segments and snapshot files of the node. */
+  /** The node's WAL segments, raft snapshots and backend database (member/snap/db). */
   async dataFiles(ctx: DbContext, node: string): Promise<string[]> {
     const { data } = this.paths(ctx, node);
     const result = await ctx.remote.exec(
       node,
-      ['find', `${data}/member/wal`, `${data}/member/snap`, '-type', 'f'],
+      // *.tmp is the next WAL segment, preallocated and not yet written.
+      ['find', `${data}/member/wal`, `${data}/member/snap`, '-type', 'f', '!', '-name', '*.tmp'],
       { allowFailure: true },
     );
     return result.stdout.split('\n').filter(Boolean).sort();

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,11 @@ import {
 
 // Figures go to stdout so that a run of this file reports them.
 const report = (line: string) => console.log(`[db-etcd] ${line}`);
+
+async function readRemoteLog(cluster: DbCluster, node: string): Promise<string> {
+  const result = await cluster.remote.exec(node, ['cat', etcd.paths(cluster.ctx, node).log]);
+  return result.stdout;
+}
 
 describe('etcd on a 5-node local ensemble', () => {
   let cluster: DbCluster;
@@ -101,6 +107,17 @@ describe('etcd on a 5-node local ensemble', () => {
     await etcd.awaitHealthy(ctx, 10_000);
   });
 
+  it('stops a node gracefully, keeping its data', async () => {
+    const { ctx } = cluster;
+    const walBefore = await etcd.dataFiles(ctx, 'n4');
+    await etcd.stop(ctx, 'n4');
+    expect(await etcd.pid(ctx, 'n4')).toBeNull();
+    expect(await etcd.dataFiles(ctx, 'n4')).toEqual(walBefore);
+    expect(await readRemoteLog(cluster, 'n4')).toMatch(/received signal; shutting down|shutting down/);
+    await etcd.start(ctx, 'n4');
+    await etcd.awaitHealthy(ctx, 10_000);
+  });
+
   it('collects every node log into a local folder', async () => {
     const { ctx } = cluster;
     const dest = await mkdtemp(join(tmpdir(), 'faultline-db-logs-'));
@@ -112,6 +129,40 @@ describe('etcd on a 5-node local ensemble', () => {
     } finally {
       await rm(dest, { recursive: true, force: true });
     }
+  });
+
+  it('runs from a release tarball uploaded to the nodes', async () => {
+    const { remote } = cluster;
+    // A tarball shaped like etcd's releases (etcd-vX-linux-amd64/{etcd,etcdctl}), from the Debian binaries.
+    const work = await mkdtemp(join(tmpdir(), 'faultline-etcd-tarball-'));
+    try {
+      const top = join(work, 'etcd-v3.4.23-linux-amd64');
+      await mkdir(top);
+      await copyFile('/usr/bin/etcd', join(top, 'etcd'));
+      await copyFile('/usr/bin/etcdctl', join(top, 'etcdctl'));
+      await chmod(join(top, 'etcd'), 0o755);
+      await chmod(join(top, 'etcdctl'), 0o755);
+      const tarball = join(work, 'etcd.tar.gz');
+      execFileSync('tar', ['-czf', tarball, '-C', work, 'etcd-v3.4.23-linux-amd64']);
+
+      const ctx = { ...cluster.ctx, options: { tarball, dir: '/var/lib/etcd/faultline-tarball' } };
+      await Promise.all(ctx.nodes.map((node) => etcd.teardown(cluster.ctx, node)));
+      try {
+        await Promise.all(ctx.nodes.map((node) => etcd.setup(ctx, node)));
+        await etcd.awaitHealthy(ctx, 20_000);
+        const pid = (await etcd.pid(ctx, 'n2'))!;
+        const exe = await remote.exec('n2', ['readlink', `/proc/${pid}/exe`]);
+        expect(exe.stdout.trim()).toBe('/var/lib/etcd/faultline-tarball/n2/etcd/dist/etcd');
+        expect(await etcd.version(ctx, 'n2')).toBe('3.4.23');
+      } finally {
+        await Promise.all(ctx.nodes.map((node) => etcd.teardown(ctx, node)));
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    // Back to the Debian package for the next test.
+    await Promise.all(cluster.ctx.nodes.map((node) => etcd.setup(cluster.ctx, node)));
+    await etcd.awaitHealthy(cluster.ctx, 20_000);
   });
 
   it('teardown leaves no etcd process and no data', async () => {
