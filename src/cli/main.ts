@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, InputError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerAnalyze } from './analyze.js';
 import { registerCheck } from './check.js';
 import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
 import { registerHeal } from './heal.js';
+import { registerRun } from './run.js';
+import { registerTest } from './test.js';
 
 /** Builds the `faultline` command line. Each command lives in its own file. */
 export function buildProgram(): Command {
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConvert(program);
   registerCheck(program);
+  registerTest(program);
+  registerRun(program);
+  registerAnalyze(program);
   registerCluster(program);
   registerHeal(program);
   return program;

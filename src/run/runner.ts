@@ -9,6 +9,7 @@ import {
   type GenContext,
   type Generator,
   type GenOp,
+  nemesis as onNemesis,
   type Step,
   type Stepper,
   seededRandom,
@@ -59,6 +60,8 @@ export interface RunSpec {
   nemeses?: readonly Nemesis[];
   /** The nemesis schedule of the main phase. */
   nemesisGenerator?: Generator;
+  /** Nemesis ops that undo every fault, recorded in the history before `heal` runs. */
+  nemesisFinalGenerator?: Generator;
   /** Node logs are copied here (one folder per node) when there is a db. */
   logDir?: string;
   history: HistorySink;
@@ -179,6 +182,10 @@ class Runner {
         await this.guard(() => this.interpret(main.start()));
       }
       this.phase('heal');
+      if (spec.nemesisFinalGenerator && this.error === undefined && !spec.signal?.aborted) {
+        this.stopping = false;
+        await this.guard(() => this.interpret(timeLimit(60, onNemesis(spec.nemesisFinalGenerator!)).start()));
+      }
       await this.heal();
       const interruptedBeforeFinal = spec.signal?.aborted === true;
       if (!interruptedBeforeFinal && this.error === undefined) {

@@ -1,0 +1,264 @@
+import type { CheckResult } from '../../checkers/result.js';
+import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
+import { workloadByName } from '../../workloads/index.js';
+import type { WorkloadContext } from '../../workloads/types.js';
+import { exitCodeOf } from '../cli/check.js';
+import { type NodeFlags, remoteFromOptions } from '../cli/nodes-options.js';
+import type { Remote } from '../control/types.js';
+import { dbByName } from '../db/index.js';
+import type { Db, DbContext } from '../db/types.js';
+import { EXIT, InputError } from '../errors.js';
+import { freshSeed, rate } from '../generator/index.js';
+import { History } from '../history/history.js';
+import type { Op } from '../history/op.js';
+import { VERSION } from '../version.js';
+import { runCheckers } from './check.js';
+import { nemesisList, type Plan, testName } from './plan.js';
+import { Progress } from './progress.js';
+import { runTest } from './runner.js';
+import { RUN_FILES, RunStore, resultsRoot } from './store.js';
+
+/** How to run a plan. */
+export interface ExecuteOptions {
+  /** Aborting stops the run: it heals, writes everything and returns. */
+  signal?: AbortSignal;
+  /** SSH flags from the command line; they override the plan's `ssh` and `nodes`. */
+  nodeFlags?: NodeFlags;
+  /** `--results-dir`; overrides the plan's `resultsDir` and $FAULTLINE_RESULTS. */
+  resultsDir?: string;
+  /** Show the progress line (default true). */
+  progress?: boolean;
+  /** Where verdict lines go (default stdout). */
+  out?: (line: string) => void;
+  /** Told the run folder as soon as it exists. */
+  onRunDir?: (dir: string) => void;
+  /** The command line, recorded in test.json. */
+  argv?: readonly string[];
+}
+
+/** The outcome of one test. */
+export interface ExecuteResult {
+  name: string;
+  dir: string;
+  result: CheckResult;
+  interrupted: boolean;
+  /** 0 valid, 1 invalid, 2 unknown (also: interrupted), 254 bad input, 255 harness failure. */
+  exitCode: number;
+  error?: string;
+  /** Client op counts and throughput. */
+  stats: Record<string, number>;
+}
+
+/**
+ * Runs one plan from start to verdict: builds the workload, db, nodes and nemesis, runs the
+ * test, stores the run folder, checks the history, prints the verdict and the folder.
+ * Bad plans throw {@link InputError} before anything runs.
+ */
+export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const workload = workloadByName(given.workload);
+  const plan = { ...given, db: given.db ?? workload.dbs[0] ?? 'none' };
+  const name = testName(plan);
+  if (!workload.dbs.includes(plan.db)) {
+    throw new InputError(
+      `workload ${workload.name} has no client for db ${plan.db} (it has: ${workload.dbs.join(', ')})`,
+      { field: 'db' },
+    );
+  }
+  const db: Db | undefined = plan.db === 'none' ? undefined : dbByName(plan.db);
+  const families = parseFamilies(nemesisList(plan).join(',') || 'none');
+  if (families.length > 0 && !db) {
+    throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
+  }
+  const nemesisPlan = families.length > 0 ? buildNemesisPlan(nemesisOptions(plan, families)) : undefined;
+  const seed = plan.seed ?? freshSeed();
+
+  let remote: Remote | undefined;
+  if (db) remote = await remoteFromOptions(nodeFlags(plan, options.nodeFlags));
+  try {
+    const nodes = remote ? [...remote.nodes] : (plan.nodes ?? []);
+    const started = new Date();
+    const store = RunStore.create(resultsRoot(options.resultsDir ?? plan.resultsDir), name, started);
+    options.onRunDir?.(store.dir);
+    const progress = options.progress === false ? undefined : new Progress({ timeLimitS: plan.timeLimit });
+    const log = (line: string): void => {
+      store.log(line);
+      progress?.print(line);
+    };
+    const dbContext: DbContext | undefined =
+      db && remote ? { remote, nodes, options: plan.dbOptions, logDir: store.logDir } : undefined;
+    const ctx: WorkloadContext = {
+      db: plan.db,
+      options: plan.workloadOptions,
+      concurrency: plan.concurrency,
+      nodes,
+      endpoint: (node) => (db && dbContext ? db.endpoint(dbContext, node) : node),
+    };
+    const facts = {
+      name,
+      plan: { ...plan, seed, nodes },
+      seed,
+      nodes,
+      db: plan.db,
+      workload: workload.name,
+      nemesis: nemesisPlan?.schedule ?? null,
+      faultline: VERSION,
+      node: process.version,
+      argv: options.argv ?? process.argv.slice(2),
+      startedAt: started.toISOString(),
+    };
+    store.writeJson(RUN_FILES.test, facts);
+    log(
+      `test ${name}: seed ${seed}, ${plan.concurrency} processes, ${plan.timeLimit} s; run folder ${store.dir}`,
+    );
+
+    const history = store.openHistory();
+    progress?.start();
+    const main = workload.generator(ctx);
+    const final = workload.final?.(ctx);
+    const outcome = await runTest({
+      concurrency: plan.concurrency,
+      nodes,
+      seed,
+      timeLimitS: plan.timeLimit,
+      opTimeoutMs: plan.opTimeout * 1000,
+      quietS: plan.quiet,
+      finalTimeLimitS: plan.finalTimeLimit,
+      newClient: () => workload.client(ctx),
+      generator: plan.rate > 0 ? rate(plan.rate, main) : main,
+      ...(final ? { finalGenerator: final } : {}),
+      ...(db && remote ? { db, remote, dbOptions: plan.dbOptions, logDir: store.logDir } : {}),
+      leaveDbRunning: plan.leaveDbRunning,
+      ...(nemesisPlan
+        ? {
+            nemeses: [nemesisPlan.nemesis],
+            nemesisGenerator: nemesisPlan.generator,
+            nemesisFinalGenerator: nemesisPlan.finalGenerator,
+          }
+        : {}),
+      history,
+      log,
+      ...(progress ? { observer: progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    history.close();
+    progress?.stop();
+
+    log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
+    await store.writeEdn(outcome.ops);
+    const result = await checkOps(outcome.ops, plan.checkers ?? workload.checkers(ctx));
+    const error = outcome.error === undefined ? undefined : errorText(outcome.error);
+    const counts = stats(outcome.ops, outcome.durationNs);
+    store.writeJson(RUN_FILES.results, {
+      ...result,
+      interrupted: outcome.interrupted,
+      ...(error ? { error } : {}),
+      stats: counts,
+    });
+    store.writeJson(RUN_FILES.test, {
+      ...facts,
+      versions: outcome.versions,
+      endedAt: new Date().toISOString(),
+      durationS: outcome.durationNs / 1e9,
+    });
+    store.linkLatest();
+
+    let exitCode = exitCodeOf(result);
+    if (outcome.interrupted && exitCode === EXIT.valid) exitCode = EXIT.unknown;
+    if (error) exitCode = outcome.error instanceof InputError ? EXIT.badInput : EXIT.crash;
+    const verdict = result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown';
+    const notes = [outcome.interrupted ? 'interrupted' : '', error ? `error: ${error}` : ''].filter(Boolean);
+    log(`verdict ${verdict}`);
+    out(`${name}: ${verdict}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    out(`results: ${store.dir}`);
+    return {
+      name,
+      dir: store.dir,
+      result,
+      interrupted: outcome.interrupted,
+      exitCode,
+      ...(error ? { error } : {}),
+      stats: counts,
+    };
+  } finally {
+    await remote?.close();
+  }
+}
+
+/** Checks recorded ops; a malformed history (a harness bug) is `unknown`, with the reason. */
+export async function checkOps(
+  ops: readonly Op[],
+  spec: Parameters<typeof runCheckers>[1],
+): Promise<CheckResult> {
+  let history: History;
+  try {
+    history = History.from(ops.map((op) => ({ ...op })));
+  } catch (err) {
+    return { valid: 'unknown', reason: `the recorded history is malformed: ${errorText(err)}` };
+  }
+  return runCheckers(history, spec);
+}
+
+/** Counts and throughput of the client ops. */
+function stats(ops: readonly Op[], durationNs: number): Record<string, number> {
+  const counts = { invoke: 0, ok: 0, fail: 0, info: 0 };
+  let nemesis = 0;
+  for (const op of ops) {
+    if (op.process === 'nemesis') nemesis++;
+    else counts[op.type]++;
+  }
+  const seconds = durationNs / 1e9;
+  return {
+    ...counts,
+    nemesisOps: nemesis,
+    durationS: Math.round(seconds * 1000) / 1000,
+    okPerSecond: seconds > 0 ? Math.round(counts.ok / seconds) : 0,
+  };
+}
+
+function nemesisOptions(plan: Plan, families: CombinedOptions['families']): CombinedOptions {
+  const o = plan.nemesisOptions;
+  const interval = o.interval ?? 10;
+  if (typeof interval !== 'number' || !(interval > 0)) {
+    throw new InputError('expected a positive number of seconds', { field: 'nemesisOptions.interval' });
+  }
+  const list = (k: string): string[] | undefined => {
+    const v = o[k];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+      throw new InputError('expected a list of names', { field: `nemesisOptions.${k}` });
+    }
+    return v;
+  };
+  const targets = list('targets');
+  const partitions = list('partitions');
+  return {
+    families,
+    intervalS: interval,
+    ...(targets ? { targets: targets as NonNullable<CombinedOptions['targets']> } : {}),
+    ...(partitions ? { partitions: partitions as NonNullable<CombinedOptions['partitions']> } : {}),
+    ...(Array.isArray(o.packet) ? { packet: o.packet as NonNullable<CombinedOptions['packet']> } : {}),
+  };
+}
+
+/** The plan's `nodes` and `ssh` settings, overridden by command-line flags. */
+function nodeFlags(plan: Plan, flags: NodeFlags = {}): NodeFlags {
+  const ssh = plan.ssh ?? {};
+  const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+  const fromPlan: NodeFlags = {
+    ...(plan.nodes ? { nodes: plan.nodes.join(',') } : {}),
+    ...(ssh.username !== undefined ? { username: str(ssh.username) } : {}),
+    ...(ssh.sshPrivateKey !== undefined ? { sshPrivateKey: str(ssh.sshPrivateKey) } : {}),
+    ...(ssh.sshPort !== undefined ? { sshPort: str(ssh.sshPort) } : {}),
+    ...(ssh.knownHosts !== undefined ? { knownHosts: str(ssh.knownHosts) } : {}),
+    ...(ssh.acceptNewHostKeys !== undefined ? { acceptNewHostKeys: ssh.acceptNewHostKeys === true } : {}),
+    ...(ssh.ensemble !== undefined ? { ensemble: str(ssh.ensemble) } : {}),
+    ...(ssh.sshTimeout !== undefined ? { sshTimeout: str(ssh.sshTimeout) } : {}),
+  };
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return { ...fromPlan, ...given };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

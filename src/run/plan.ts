@@ -1,0 +1,205 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { InputError, type InputLocation } from '../errors.js';
+
+const options = z.record(z.string(), z.unknown());
+const seconds = z.number().positive();
+
+/** Fields a plan (or a matrix entry) may set. Times are in seconds. */
+const planFields = {
+  /** Test name: the folder under results/ (default `<db>-<workload>`). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
+  /** `etcd`, `zookeeper`, or `none` for in-process workloads (default: the workload's first). */
+  db: z.string().min(1).optional(),
+  dbOptions: options.default({}),
+  /** Nodes to test on; without them (and with a db), the local ensemble. */
+  nodes: z.array(z.string().min(1)).min(1).optional(),
+  /** SSH settings: username, sshPrivateKey, sshPort, knownHosts, acceptNewHostKeys, ensemble. */
+  ssh: options.optional(),
+  workload: z.string().min(1),
+  workloadOptions: options.default({}),
+  /** Fault families, e.g. `[partition, kill]`; empty for none. */
+  nemesis: z.union([z.string().min(1), z.array(z.string().min(1))]).default([]),
+  nemesisOptions: options.default({}),
+  /** Length of the main phase. */
+  timeLimit: seconds.default(60),
+  concurrency: z.number().int().positive().default(10),
+  /** Client ops per second over all processes; 0 for as fast as they go. */
+  rate: z.number().nonnegative().default(100),
+  seed: z.number().int().nonnegative().optional(),
+  /** An op unanswered after this long is recorded `info`. */
+  opTimeout: seconds.default(5),
+  /** Pause after healing, before the final phase. */
+  quiet: z.number().nonnegative().default(5),
+  finalTimeLimit: seconds.default(60),
+  leaveDbRunning: z.boolean().default(false),
+  /** Replaces the workload's checkers: `{ linearizable: { model: cas-register, independent: true } }`. */
+  checkers: z.record(z.string(), options).optional(),
+  resultsDir: z.string().min(1).optional(),
+};
+
+/** The schema of a plan file. */
+export const PlanSchema = z
+  .object({
+    ...planFields,
+    /** Runs of the plan with each combination of these values, e.g. `{ db: [etcd, zookeeper] }`. */
+    matrix: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+  })
+  .strict();
+
+/** A plan as written (before defaults). */
+export type PlanInput = z.input<typeof PlanSchema>;
+/** A plan with defaults filled in. */
+export type Plan = z.output<typeof PlanSchema>;
+/** Fields that flags may override. */
+export type PlanOverrides = Partial<Omit<PlanInput, 'matrix'>>;
+
+/** Where a plan came from, to point at lines in errors. */
+interface PlanSource {
+  file: string;
+  locate: (path: readonly PropertyKey[], atKey?: string) => InputLocation;
+}
+
+/** Reads and validates a YAML or JSON plan file; errors name the file, line, column and field. */
+export async function loadPlanFile(file: string, overrides: PlanOverrides = {}): Promise<Plan> {
+  return parsePlan(await readFile(file, 'utf8'), file, overrides);
+}
+
+/** Parses and validates plan text (YAML, or JSON, which is YAML too). */
+export function parsePlan(text: string, file: string, overrides: PlanOverrides = {}): Plan {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const { line, col } = lineCounter.linePos(syntax.pos[0]);
+    throw new InputError(syntax.message.split('\n')[0]!, { file, line, column: col });
+  }
+  const source: PlanSource = {
+    file,
+    locate: (path, atKey) => {
+      const offset = offsetOf(doc.contents, path, atKey);
+      if (offset === undefined) return { file };
+      const { line, col } = lineCounter.linePos(offset);
+      return { file, line, column: col };
+    },
+  };
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError('a plan is a mapping of fields (workload, db, nemesis, ...)', { file, line: 1 });
+  }
+  return validate({ ...(raw as Record<string, unknown>), ...definedOnly(overrides) }, source);
+}
+
+/** Validates a plan given as an object (flags only, or a matrix variant). */
+export function validatePlan(raw: Record<string, unknown>, where = 'command line'): Plan {
+  return validate(raw, { file: where, locate: () => ({}) });
+}
+
+function validate(raw: Record<string, unknown>, source: PlanSource): Plan {
+  const parsed = PlanSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const path = unknownKey === undefined ? issue.path : [...issue.path, unknownKey];
+    const field = path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`))
+      .join('');
+    const message =
+      unknownKey !== undefined
+        ? `unknown field ${unknownKey} (known: ${Object.keys(PlanSchema.shape).join(', ')})`
+        : issue.code === 'invalid_type' && raw[String(issue.path[0])] === undefined && issue.path.length === 1
+          ? 'required field is missing'
+          : issue.message;
+    const location = source.locate(issue.path, unknownKey);
+    throw new InputError(message, {
+      ...location,
+      file: source.file === 'command line' ? undefined : source.file,
+      field,
+    });
+  }
+  const plan = parsed.data;
+  if (plan.matrix) checkMatrix(plan.matrix, source);
+  return plan;
+}
+
+function checkMatrix(matrix: Record<string, unknown[]>, source: PlanSource): void {
+  for (const [key, values] of Object.entries(matrix)) {
+    const schema = (planFields as Record<string, z.ZodType>)[key];
+    if (!schema) {
+      throw new InputError(`matrix over unknown field ${key}`, {
+        ...source.locate(['matrix'], key),
+        field: `matrix.${key}`,
+      });
+    }
+    values.forEach((value, i) => {
+      const r = schema.safeParse(value);
+      if (!r.success) {
+        throw new InputError(r.error.issues[0]!.message, {
+          ...source.locate(['matrix', key, i]),
+          field: `matrix.${key}[${i}]`,
+        });
+      }
+    });
+  }
+}
+
+/** Every combination of the plan's matrix, as plans without a matrix, named after their values. */
+export function expandMatrix(plan: Plan): Plan[] {
+  const { matrix, ...base } = plan;
+  if (!matrix) return [plan];
+  let variants: { plan: Record<string, unknown>; tags: string[] }[] = [{ plan: base, tags: [] }];
+  for (const [key, values] of Object.entries(matrix)) {
+    variants = variants.flatMap((v) =>
+      values.map((value) => ({ plan: { ...v.plan, [key]: value }, tags: [...v.tags, tag(value)] })),
+    );
+  }
+  return variants.map((v) => {
+    const name = `${testName(plan)}-${v.tags.join('-')}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return validatePlan({ ...v.plan, name });
+  });
+}
+
+function tag(value: unknown): string {
+  return Array.isArray(value) ? value.join('+') || 'none' : String(value);
+}
+
+/** The test's name: `name`, else `<db>-<workload>` (or the workload's name when the db is implied). */
+export function testName(plan: Plan): string {
+  return plan.name ?? (plan.db && plan.db !== 'none' ? `${plan.db}-${plan.workload}` : plan.workload);
+}
+
+/** The nemesis list, whichever way it was written. */
+export function nemesisList(plan: Plan): string[] {
+  const n = plan.nemesis;
+  return (typeof n === 'string' ? n.split(',') : n).map((s) => s.trim()).filter((s) => s && s !== 'none');
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Offset of the node at `path` (or of the key `atKey` inside it); the deepest existing node otherwise. */
+function offsetOf(root: unknown, path: readonly PropertyKey[], atKey?: string): number | undefined {
+  let node = root as Node | null | undefined;
+  let offset = node?.range?.[0];
+  const steps = atKey === undefined ? path : [...path, atKey];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+      if (!pair) return offset;
+      const isLast = i === steps.length - 1;
+      if (isLast && atKey !== undefined) return (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value as Node | null;
+      offset = node?.range?.[0] ?? (pair.key as Node).range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step] as Node | undefined;
+      offset = node?.range?.[0] ?? offset;
+    } else return offset;
+  }
+  return offset;
+}

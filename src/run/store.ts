@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { JsonlWriter, writeHistoryFile } from '../history/codecs/index.js';
+import type { Op } from '../history/op.js';
+
+/** The results folder: `--results-dir`, else `$FAULTLINE_RESULTS`, else `results`. */
+export function resultsRoot(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.FAULTLINE_RESULTS ?? 'results');
+}
+
+/** The file names of a run folder. */
+export const RUN_FILES = {
+  historyJsonl: 'history.jsonl',
+  historyEdn: 'history.edn',
+  test: 'test.json',
+  results: 'results.json',
+  log: 'faultline.log',
+  logs: 'logs',
+} as const;
+
+/** `20261127T210649.123Z`: sorts by time, no characters that trouble shells or file systems. */
+export function timestampName(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '');
+}
+
+/** A test name safe as a folder name. */
+export function safeTestName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'test';
+}
+
+/**
+ * One run's folder, `<root>/<test>/<timestamp>/`: the history streamed as JSONL while the
+ * test runs, then `history.edn`, `test.json`, `results.json`, `faultline.log` and node
+ * logs under `logs/`; `latest` links at both levels point to the newest run.
+ */
+export class RunStore {
+  private logFd: LogFile | undefined;
+
+  private constructor(
+    readonly root: string,
+    readonly testName: string,
+    readonly dir: string,
+  ) {}
+
+  /** Creates the run folder (a fresh one, even for runs started in the same millisecond). */
+  static create(root: string, testName: string, startedAt = new Date()): RunStore {
+    const name = safeTestName(testName);
+    const base = join(root, name, timestampName(startedAt));
+    let dir = base;
+    for (let i = 1; existsSync(dir); i++) dir = `${base}-${i}`;
+    mkdirSync(join(dir, RUN_FILES.logs), { recursive: true });
+    return new RunStore(root, name, dir);
+  }
+
+  /** An existing run folder (for `analyze`). */
+  static open(dir: string): RunStore {
+    const abs = resolve(dir);
+    return new RunStore(resolve(abs, '..', '..'), resolve(abs, '..').split(/[\\/]/).pop() ?? 'test', abs);
+  }
+
+  path(file: string): string {
+    return join(this.dir, file);
+  }
+
+  /** Where node logs go. */
+  get logDir(): string {
+    return this.path(RUN_FILES.logs);
+  }
+
+  /** Opens history.jsonl for streaming. */
+  openHistory(): JsonlWriter {
+    return JsonlWriter.open(this.path(RUN_FILES.historyJsonl));
+  }
+
+  /** A line logger appending to faultline.log, each line time-stamped, written at once. */
+  log(line: string): void {
+    this.logFd ??= new LogFile(this.path(RUN_FILES.log));
+    this.logFd.append(`${new Date().toISOString()} ${line}\n`);
+  }
+
+  writeJson(file: string, value: unknown): void {
+    const tmp = `${this.path(file)}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(tmp, this.path(file));
+  }
+
+  async writeEdn(ops: readonly Op[]): Promise<void> {
+    await writeHistoryFile(this.path(RUN_FILES.historyEdn), ops, { format: 'edn' });
+  }
+
+  /** Points `<root>/latest` and `<root>/<test>/latest` at this run. */
+  linkLatest(): void {
+    link(join(this.root, this.testName, 'latest'), this.dir);
+    link(join(this.root, 'latest'), this.dir);
+  }
+}
+
+/** Replaces a symlink atomically (a relative one, so the results folder can be moved). */
+function link(at: string, target: string): void {
+  const tmp = `${at}.${process.pid}.tmp`;
+  symlinkSync(relative(join(at, '..'), target), tmp);
+  renameSync(tmp, at);
+}
+
+/** faultline.log: appended with one write per line, so a killed run keeps every line logged. */
+class LogFile {
+  constructor(private readonly file: string) {}
+  append(text: string): void {
+    writeFileSync(this.file, text, { flag: 'a' });
+  }
+}
