@@ -307,12 +307,23 @@ class NodeLink {
   }
 
   /** The open connection, connecting (with backoff between failed attempts) if there is none. */
-  connect(deadline: number, command: string): Promise<Client> {
-    if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= this.dial(deadline, command).finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
+  async connect(deadline: number, command: string): Promise<Client> {
+    for (;;) {
+      if (this.client) return this.client;
+      const shared = this.connecting;
+      if (!shared) {
+        this.connecting = this.dial(deadline, command).finally(() => {
+          this.connecting = undefined;
+        });
+        return this.connecting;
+      }
+      try {
+        return await shared;
+      } catch (err) {
+        // Another call's shorter deadline ended the shared attempt: ours may still have time.
+        if (!(err instanceof RemoteTimeoutError) || Date.now() >= deadline) throw err;
+      }
+    }
   }
 
   sftp(deadline: number, what: string): Promise<SFTPWrapper> {
@@ -420,7 +431,8 @@ class NodeLink {
       host: this.host,
       port,
       username: this.options.username ?? 'root',
-      readyTimeout: Math.max(1, Math.min(this.options.connectTimeoutMs ?? 10_000, deadline - Date.now())),
+      // A little past the call's deadline, so that a deadline ends as the call's timeout error.
+      readyTimeout: Math.max(1, Math.min(this.options.connectTimeoutMs ?? 10_000, deadline - Date.now() + 500)),
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
       ...(privateKey && { privateKey }),

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import {
@@ -152,6 +152,8 @@ export async function ensembleDown(name: string = DEFAULT_ENSEMBLE): Promise<Ens
       await host(['ip', 'netns', 'delete', ns], { allowFailure: true });
     }),
   );
+  // A node whose namespace name was removed by hand is still found by its command line.
+  killedProcesses += await killByCommandLine(`${stateDir}/`);
   await unmountLeftovers(name);
   const removedLinks: string[] = [];
   // The bridge last: veths whose peer went with their namespace are already gone.
@@ -468,6 +470,24 @@ async function killNetnsProcesses(netns: string): Promise<number> {
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** SIGKILLs processes (not this one) whose command line mentions `marker`. */
+async function killByCommandLine(marker: string): Promise<number> {
+  let killed = 0;
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes(marker)) continue;
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
 }
 
 /** `/run/netns/NAME-*` mounts left by an interrupted `ip netns add`. */
