@@ -11,6 +11,7 @@ import type { Invocation } from '../src/client/types.js';
 import { InputError, type InputLocation } from '../src/errors.js';
 import { Generator, gen, nemesis as onNemesis, seq, sleep, stagger } from '../src/generator/index.js';
 import { clockNemesis } from './clock.js';
+import { DeadmanSwitch } from './deadman.js';
 import { fileNemesis } from './file.js';
 import { GRUDGE_KINDS, type GrudgeKind } from './grudge.js';
 import { killNemesis } from './kill.js';
@@ -57,6 +58,8 @@ export interface CombinedOptions {
   partitions?: readonly GrudgeKind[];
   /** Packet behaviours (default: 50 ± 10 ms delay; 20% loss; 5% duplicate + 5% reorder with 20 ms delay). */
   packet?: readonly PacketBehaviour[];
+  /** Seconds after which a node heals itself when the controller stops renewing (default 10). */
+  deadmanTimeoutS?: number;
 }
 
 const DEFAULT_PARTITIONS: GrudgeKind[] = [
@@ -258,7 +261,10 @@ export function familyNemesis(family: Family): Nemesis {
  * `heal` heals every family (network first), continuing past failures, and then throws the
  * first error, if any.
  */
-export function combinedNemesis(families: readonly Family[]): Nemesis {
+export function combinedNemesis(
+  families: readonly Family[],
+  options: { deadmanTimeoutS?: number } = {},
+): Nemesis {
   const members = FAMILIES.filter((f) => families.includes(f)).map(familyNemesis);
   const byF = new Map<string, Nemesis>();
   for (const m of members) for (const f of m.fs) byF.set(f, m);
@@ -279,7 +285,14 @@ export function combinedNemesis(families: readonly Family[]): Nemesis {
   return {
     name: members.map((m) => m.name).join('+') || 'none',
     fs: [...byF.keys()],
-    setup: (ctx) => all(ctx, (m) => m.setup(ctx)),
+    setup(ctx) {
+      // One switch for all families, logging into the run's log.
+      ctx.deadman ??= new DeadmanSwitch(ctx.remote, {
+        ...(options.deadmanTimeoutS !== undefined && { timeoutS: options.deadmanTimeoutS }),
+        log: ctx.log,
+      });
+      return all(ctx, (m) => m.setup(ctx));
+    },
     async invoke(ctx, op) {
       const m = byF.get(op.f);
       if (!m)
@@ -303,7 +316,10 @@ export interface NemesisPlan {
 export function buildNemesisPlan(options: CombinedOptions): NemesisPlan {
   const schedule = buildSchedule(options);
   return {
-    nemesis: combinedNemesis(options.families),
+    nemesis: combinedNemesis(
+      options.families,
+      options.deadmanTimeoutS !== undefined ? { deadmanTimeoutS: options.deadmanTimeoutS } : {},
+    ),
     schedule,
     generator: nemesisGenerator(schedule),
     finalGenerator: finalNemesisGenerator(schedule),

@@ -154,7 +154,8 @@ export class DeadmanSwitch {
       snippet,
       WATCHDOG_SCRIPT,
     ]);
-    this.log(`deadman ${node}/${family}: ${r.stdout.trim()}`);
+    const said = r.stdout.trim();
+    if (said.startsWith('started')) this.log(`dead-man switch on ${node}: watchdog ${said} (${this.timeoutS} s lease)`);
     let families = this.armed.get(node);
     if (!families) {
       families = new Set();
