@@ -14,6 +14,16 @@ export type NodeProbe = (node: string, timeoutMs: number) => Promise<string | nu
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The probe's verdict, or a reason when it throws or outlives `ms` (a hung SSH call must not hang us). */
+function withDeadline(verdict: Promise<string | null>, ms: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no verdict within ${ms} ms`), ms);
+  });
+  const caught = verdict.catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+  return Promise.race([caught, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Probes all nodes at once, round after round, until every node is healthy; rejects with a
  * {@link NotHealthyError} naming the nodes that are not once `timeoutMs` has passed.
@@ -29,11 +39,7 @@ export async function awaitAllHealthy(
   while (true) {
     const budget = Math.max(200, Math.min(probeTimeoutMs, deadline - Date.now()));
     // Every round probes every node: "healthy" means all at once, not each at some point.
-    const verdicts = await Promise.all(
-      nodes.map((node) =>
-        probe(node, budget).catch((e: unknown) => (e instanceof Error ? e.message : String(e))),
-      ),
-    );
+    const verdicts = await Promise.all(nodes.map((node) => withDeadline(probe(node, budget), budget + 2000)));
     const unhealthy = new Map<string, string>();
     nodes.forEach((node, i) => {
       const why = verdicts[i];

@@ -5,6 +5,7 @@ import { zookeeper } from './zookeeper.js';
 
 export { type CollectedLogs, collectLogs } from './logs.js';
 export type { Db, DbContext } from './types.js';
+export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } from './zookeeper.js';
 
 /** Every db adapter, by the name a plan or `--db` uses. */
 export const DBS: Readonly<Record<string, Db>> = Object.freeze({

@@ -41,3 +41,14 @@ describe('awaitAllHealthy', () => {
     );
   });
 });
+
+describe('awaitAllHealthy with a probe that hangs', () => {
+  it('still gives up, shortly after its timeout', async () => {
+    const started = Date.now();
+    const error = await awaitAllHealthy('zookeeper', ['n1'], () => new Promise<null>(() => {}), 200, {
+      probeTimeoutMs: 100,
+    }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect((error as Error).message).toMatch(/n1 \(no verdict within \d+ ms\)/);
+  });
+});
