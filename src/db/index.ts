@@ -3,6 +3,9 @@ import { etcd } from './etcd.js';
 import type { Db } from './types.js';
 import { zookeeper } from './zookeeper.js';
 
+export { DaemonError } from './daemon.js';
+export { EtcdDb, type EtcdOptions, etcd } from './etcd.js';
+export { NotHealthyError } from './health.js';
 export { type CollectedLogs, collectLogs } from './logs.js';
 export type { Db, DbContext } from './types.js';
 export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } from './zookeeper.js';
