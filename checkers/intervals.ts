@@ -330,9 +330,14 @@ export function holdEvidence(h: Hold): HoldEvidence {
 export function uncertaintyOf(o: HoldOverlap): string {
   const reasons: string[] = [];
   for (const h of [o.a, o.b]) {
-    if (!h.acquired) reasons.push(`process ${h.process}'s acquire (op ${h.acquireInvoke.index}) ended info`);
-    else if (h.releaseInvoke && !Number.isFinite(h.mayUntil)) {
-      reasons.push(`process ${h.process}'s release (op ${h.releaseInvoke.index}) ended info`);
+    if (!h.acquired) {
+      reasons.push(
+        `process ${h.process}'s acquire (op ${h.acquireInvoke.index}) ended info and may have taken effect`,
+      );
+    } else if (h.releaseInvoke && !Number.isFinite(h.mayUntil)) {
+      reasons.push(
+        `process ${h.process}'s release (op ${h.releaseInvoke.index}) ended info and may have taken effect late or never`,
+      );
     }
   }
   return reasons.join('; ');

@@ -118,7 +118,7 @@ export function overlapLine(o: LockOverlap, what: string): string {
   const acquiredAt = (h: HoldEvidence) =>
     h.acquired === null ? `maybe from op ${h.acquire}` : `from op ${h.acquired}`;
   return `  ${what} ${o.lock}: ${who(o.first)} ${acquiredAt(o.first)} and ${who(o.second)} ${acquiredAt(o.second)}, ${window}${
-    o.because ? ` — only if ${o.because.replaceAll('ended info', 'took effect late or not at all')}` : ''
+    o.because ? ` — uncertain: ${o.because}` : ''
   }`;
 }
 

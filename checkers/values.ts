@@ -1,8 +1,9 @@
 /**
  * Small helpers the set, queue, counter, unique-ids and bank checkers share: reading op
- * values that may come from JSON or from EDN (through edn-data, whose default shapes are
- * `{key}` for keywords, `{set}`/`{list}` for collections and `{map: [[k, v], ...]}` for maps),
- * comparing elements by value, and summarising numbers.
+ * values that may come from JSON or from EDN (our codec writes sets as `{"#set": [...]}` and
+ * maps with non-keyword keys as `{"#map": [[k, v], ...]}`; edn-data's default shapes,
+ * `{key}`, `{set}`, `{list}`, `{map}`, are understood too), comparing elements by value,
+ * and summarising numbers.
  */
 
 /** A Map key that identifies a value: numbers and strings as themselves, anything else as JSON. */
@@ -22,8 +23,9 @@ function jsonSafe(_key: string, v: unknown): unknown {
 }
 
 /**
- * Turns edn-data's tagged shapes into plain JSON-like values: keywords and symbols become
- * their names, sets and lists become arrays, maps become `Map`s, safe bigints become numbers.
+ * Turns the tagged shapes of EDN values into plain JSON-like values: keywords and symbols
+ * become their names, sets and lists become arrays, maps become `Map`s, safe bigints become
+ * numbers.
  * Everything else is returned as is.
  */
 export function plain(value: unknown): unknown {
@@ -36,15 +38,20 @@ export function plain(value: unknown): unknown {
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1) {
+    if (Array.isArray(o['#set'])) return o['#set'];
+    if (Array.isArray(o['#map'])) return mapOf(o['#map']);
     if (typeof o.key === 'string') return o.key;
     if (typeof o.sym === 'string') return o.sym;
     if (Array.isArray(o.set)) return o.set;
     if (Array.isArray(o.list)) return o.list;
-    if (Array.isArray(o.map) && o.map.every((e) => Array.isArray(e) && e.length === 2)) {
-      return new Map((o.map as [unknown, unknown][]).map(([k, v]) => [plain(k), v]));
-    }
+    if (Array.isArray(o.map)) return mapOf(o.map);
   }
   return value;
+}
+
+function mapOf(entries: unknown[]): unknown {
+  if (!entries.every((e) => Array.isArray(e) && e.length === 2)) return entries;
+  return new Map((entries as [unknown, unknown][]).map(([k, v]) => [plain(k), v]));
 }
 
 /** The elements of a collection value (array, typed array, Set, EDN set/list), or undefined. */

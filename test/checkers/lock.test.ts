@@ -73,7 +73,7 @@ describe('lock', () => {
     const r = checkLock(history([...acquire(1, 'info'), ...acquire(2), ...release(2)]));
     expect(r.valid).toBe(true);
     expect(r.uncertainCount).toBe(1);
-    expect(r.uncertain[0]?.because).toBe("process 1's acquire (op 0) ended info");
+    expect(r.uncertain[0]?.because).toBe("process 1's acquire (op 0) ended info and may have taken effect");
     expect(r.uncertain[0]?.first).toMatchObject({ process: 1, acquired: null, acquireOutcome: 'info' });
   });
 
@@ -82,7 +82,9 @@ describe('lock', () => {
     expect(r.valid).toBe(true);
     expect(r.uncertain).toHaveLength(1);
     expect(r.uncertain[0]).toMatchObject({ from: { op: 5 }, until: { op: 6 } });
-    expect(r.uncertain[0]?.because).toBe("process 1's release (op 2) ended info");
+    expect(r.uncertain[0]?.because).toBe(
+      "process 1's release (op 2) ended info and may have taken effect late or never",
+    );
   });
 
   it('keeps locks of different names apart', () => {

@@ -97,6 +97,11 @@ describe('set', () => {
     expect(r.okCount).toBe(3);
   });
 
+  it("reads our EDN codec's sets", () => {
+    const r = checkSet(history([...acked(1, 2), ...read(1, { '#set': [2] } as never)]));
+    expect(r.lost).toEqual([1]);
+  });
+
   it('rejects an ok read whose value is not a collection, naming the op', () => {
     expect(() => checkSet(history([...acked(1), ...read(1, 5 as never)]))).toThrow(/op 3/);
   });
