@@ -432,7 +432,10 @@ class NodeLink {
       port,
       username: this.options.username ?? 'root',
       // A little past the call's deadline, so that a deadline ends as the call's timeout error.
-      readyTimeout: Math.max(1, Math.min(this.options.connectTimeoutMs ?? 10_000, deadline - Date.now() + 500)),
+      readyTimeout: Math.max(
+        1,
+        Math.min(this.options.connectTimeoutMs ?? 10_000, deadline - Date.now() + 500),
+      ),
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
       ...(privateKey && { privateKey }),

@@ -21,7 +21,7 @@ const tricky = fc.constantFrom(
   '"',
   '$(id)',
   '`id`',
-  '${HOME}',
+  '$' + '{HOME}',
   '\\',
   '\\\\n',
   '-n',
