@@ -309,6 +309,40 @@ describe('SshRemote on the local ensemble', () => {
     expect((err as Error).message).toMatch(/n1: SSH authentication as root failed/);
   });
 
+  it('authenticates through an ssh-agent when no key file is given', async () => {
+    const { spawn, execFileSync } = await import('node:child_process');
+    const { privateKeyPath, knownHostsPath } = statePaths(await ensembleStatus(NAME));
+    const socket = join(scratch, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await readFile(socket).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+        ));
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      execFileSync('ssh-add', ['-q', privateKeyPath], {
+        env: { ...process.env, SSH_AUTH_SOCK: socket },
+        stdio: 'ignore',
+      });
+      const viaAgent = new SshRemote({
+        nodes: ['n2'],
+        addresses: { n2: '10.81.0.12' },
+        knownHostsPath,
+        agent: socket,
+      });
+      expect((await viaAgent.exec('n2', ['hostname'])).stdout).toBe('n2\n');
+      await viaAgent.close();
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+
   it('onAll reports every failing node at once', async () => {
     const err = await remote.onAll(['sh', '-c', 'test "$(hostname)" = n1']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AggregateError);
