@@ -431,8 +431,8 @@ export function checkSetFull(history: History, options: SetFullOptions = {}): Se
     duplicatedCount,
     duplicated,
   };
-  const stableQ = quantiles(msOf(stableLatencies.subarray(0, stableCount)));
-  const lostQ = quantiles(msOf(lostLatencies.subarray(0, lostCount)));
+  const stableQ = msOf(quantiles(stableLatencies.subarray(0, stableCount)));
+  const lostQ = msOf(quantiles(lostLatencies.subarray(0, lostCount)));
   if (stableQ) result.stableLatencies = stableQ;
   if (lostQ) result.lostLatencies = lostQ;
   return result;
@@ -513,8 +513,8 @@ function sightAny(
   return odd;
 }
 
-function msOf(ns: Float64Array): Float64Array {
-  return ns.map(nsToMs);
+function msOf(ns: Record<string, number> | undefined): Record<string, number> | undefined {
+  return ns && Object.fromEntries(Object.entries(ns).map(([q, v]) => [q, nsToMs(v)]));
 }
 
 /** The ordinal of the first read that began after position `pos` (there is one). */
@@ -564,7 +564,7 @@ export const setFullChecker: Checker<SetFullOptions> = {
     ];
     for (const e of r.lostDetail.slice(0, 5)) {
       lines.push(
-        `  lost ${JSON.stringify(e.element)}: known at op ${e.known}, last seen by the read at op ${e.lastSeen ?? '(never)'}, missing from the read at op ${e.missedBy} and every later one`,
+        `  lost ${JSON.stringify(e.element)}: known at op ${e.known}, ${e.lastSeen === null ? 'never read' : `last seen by the read at op ${e.lastSeen}`}, missing from the read at op ${e.missedBy} and every later one`,
       );
     }
     if (r.stableLatencies) lines.push(`stable latency (ms) quantiles: ${JSON.stringify(r.stableLatencies)}`);

@@ -96,7 +96,10 @@ export function sortElements<T>(values: T[]): T[] {
   });
 }
 
-/** Quantiles of a sample, as `{ "0": min, "0.5": median, ..., "1": max }`; undefined when empty. */
+/**
+ * Quantiles of a sample, labelled `min`, `p50`, `p95`, `p99`, `max` (for the default points);
+ * undefined when the sample is empty. Takes the element at ⌊n·q⌋, as Jepsen does.
+ */
 export function quantiles(
   sample: Float64Array,
   points: readonly number[] = [0, 0.5, 0.95, 0.99, 1],
@@ -104,8 +107,10 @@ export function quantiles(
   if (sample.length === 0) return undefined;
   const sorted = sample.slice().sort();
   const out: Record<string, number> = {};
-  for (const p of points)
-    out[String(p)] = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+  for (const q of points) {
+    const label = q === 0 ? 'min' : q === 1 ? 'max' : `p${Math.round(q * 1000) / 10}`;
+    out[label] = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+  }
   return out;
 }
 

@@ -112,7 +112,7 @@ describe('set-full', () => {
     const r = checkSetFull(history([...acked(0), ...read(1, [0]), ...read(1, [0])]));
     expect(r.valid).toBe(true);
     expect(r).toMatchObject({ stableCount: 1, lostCount: 0, staleCount: 0, neverReadCount: 0 });
-    expect(r.stableLatencies).toEqual({ '0': 0, '0.5': 0, '0.95': 0, '0.99': 0, '1': 0 });
+    expect(r.stableLatencies).toEqual({ min: 0, p50: 0, p95: 0, p99: 0, max: 0 });
   });
 
   it('calls an element lost when reads that began after it was known stop showing it', () => {
@@ -122,7 +122,7 @@ describe('set-full', () => {
     // Known when the add was acknowledged (op 1), last seen by the read invoked at op 4,
     // missing from the read invoked at op 6 (5 ms later).
     expect(r.lostDetail).toEqual([{ element: 0, known: 1, lastSeen: 4, missedBy: 6, latencyMs: 5 }]);
-    expect(r.lostLatencies?.['0.5']).toBe(5);
+    expect(r.lostLatencies?.p50).toBe(5);
     expect(setFullChecker.explain?.(r)).toMatch(/lost 0: known at op 1/);
   });
 
@@ -137,7 +137,7 @@ describe('set-full', () => {
     expect(r.valid).toBe(true);
     expect(r.stale).toEqual([0]);
     expect(r.worstStale).toEqual([{ element: 0, known: 1, lastSeen: 4, missedBy: 2, latencyMs: 1 }]);
-    expect(r.stableLatencies?.['1']).toBe(1);
+    expect(r.stableLatencies?.max).toBe(1);
     expect(
       checkSetFull(history([...acked(0), ...read(1, []), ...read(1, [0])]), { linearizable: true }).valid,
     ).toBe(false);
