@@ -243,7 +243,10 @@ export class EtcdDb implements Db {
     return daemonPid(ctx.remote, node, this.ref(ctx, node));
   }
 
-  /** Removes the data dir (not the log); a running server makes this an error. */
+  /**
+   * Removes the data dir (not the log); a running server makes this an error. A wiped member of
+   * a running cluster cannot rejoin on its own (its old member id is still in the cluster).
+   */
   async wipe(ctx: DbContext, node: string): Promise<void> {
     if ((await this.pid(ctx, node)) !== null)
       throw new DaemonError(node, 'refusing to wipe the data of a running etcd');
