@@ -1,6 +1,6 @@
 import type { Client, Completion, Invocation } from '../src/client/types.js';
 import { gen, mix } from '../src/generator/index.js';
-import type { Workload, WorkloadContext } from './types.js';
+import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
  * An in-process workload for tests and the runner bench: reads and writes of one register
@@ -9,25 +9,32 @@ import type { Workload, WorkloadContext } from './types.js';
  * - `throwEvery: n` — every n-th op makes the client throw;
  * - `hangEvery: n` — every n-th op never answers (the runner times it out);
  * - `openFailures: n` — the first n client opens fail;
- * - `latencyMs` — answer after this long (default: at once).
+ * - `latencyMs` — answer after this long (default: at once);
+ * - `mode: set` — a grow-only set instead: unique `add`s, then a final read, checked by
+ *   the `set` checker; with `loseEvery: n`, every n-th add is acknowledged but dropped.
  */
 export const noop: Workload = {
   name: 'noop',
-  description: 'in-process register in memory: no db, no network (tests and benchmarks)',
+  description: 'in-process register (or set) in memory: no db, no network (tests and benchmarks)',
   dbs: ['none'],
   client: (ctx) => new NoopClient(sharedState(ctx)),
-  generator: () => {
+  generator: (ctx) => {
     let next = 0;
+    if (ctx.options.mode === 'set') return gen(() => ({ f: 'add', value: next++ }));
     return mix([gen(() => READ), gen(() => ({ f: 'write', value: next++ }))]);
   },
   final: () => gen([READ]),
-  checkers: () => ({}),
+  checkers: (ctx): CheckerSpec => (ctx.options.mode === 'set' ? { set: {} } : {}),
 };
 
 const READ: Invocation = { f: 'read', value: null };
 
 interface NoopState {
   register: unknown;
+  readonly set: unknown[];
+  readonly setMode: boolean;
+  readonly loseEvery: number;
+  adds: number;
   ops: number;
   opens: number;
   readonly infoEvery: number;
@@ -46,6 +53,10 @@ function sharedState(ctx: WorkloadContext): NoopState {
     const n = (k: string): number => (typeof ctx.options[k] === 'number' ? (ctx.options[k] as number) : 0);
     state = {
       register: null,
+      set: [],
+      setMode: ctx.options.mode === 'set',
+      loseEvery: n('loseEvery'),
+      adds: 0,
       ops: 0,
       opens: 0,
       infoEvery: n('infoEvery'),
@@ -77,8 +88,9 @@ class NoopClient implements Client {
     if (s.infoEvery > 0 && n % s.infoEvery === 0)
       return Promise.resolve({ type: 'info', error: 'noop: infoEvery' });
     const answer = (): Completion => {
-      if (op.f === 'read') return { type: 'ok', value: s.register };
+      if (op.f === 'read') return { type: 'ok', value: s.setMode ? [...s.set] : s.register };
       if (op.f === 'write') s.register = op.value;
+      if (op.f === 'add' && !(s.loseEvery > 0 && ++s.adds % s.loseEvery === 0)) s.set.push(op.value);
       return OK;
     };
     if (s.latencyMs > 0) return new Promise((resolve) => setTimeout(() => resolve(answer()), s.latencyMs));

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { CheckResult } from '../../checkers/result.js';
 import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
 import { workloadByName } from '../../workloads/index.js';
@@ -245,12 +246,13 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
 function nodeFlags(plan: Plan, flags: NodeFlags = {}): NodeFlags {
   const ssh = plan.ssh ?? {};
   const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+  const path = (v: unknown): string | undefined => str(v)?.replace(/^~(?=$|\/)/, homedir());
   const fromPlan: NodeFlags = {
     ...(plan.nodes ? { nodes: plan.nodes.join(',') } : {}),
     ...(ssh.username !== undefined ? { username: str(ssh.username) } : {}),
-    ...(ssh.sshPrivateKey !== undefined ? { sshPrivateKey: str(ssh.sshPrivateKey) } : {}),
+    ...(ssh.sshPrivateKey !== undefined ? { sshPrivateKey: path(ssh.sshPrivateKey) } : {}),
     ...(ssh.sshPort !== undefined ? { sshPort: str(ssh.sshPort) } : {}),
-    ...(ssh.knownHosts !== undefined ? { knownHosts: str(ssh.knownHosts) } : {}),
+    ...(ssh.knownHosts !== undefined ? { knownHosts: path(ssh.knownHosts) } : {}),
     ...(ssh.acceptNewHostKeys !== undefined ? { acceptNewHostKeys: ssh.acceptNewHostKeys === true } : {}),
     ...(ssh.ensemble !== undefined ? { ensemble: str(ssh.ensemble) } : {}),
     ...(ssh.sshTimeout !== undefined ? { sshTimeout: str(ssh.sshTimeout) } : {}),

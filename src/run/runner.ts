@@ -168,7 +168,6 @@ class Runner {
     };
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     const sweep = setInterval(() => this.sweepTimeouts(), Math.max(10, Math.min(250, spec.opTimeoutMs / 4)));
-    sweep.unref();
     try {
       this.phase('setup');
       await this.guard(async () => {

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHistoryFile } from '../../src/history/codecs/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than the sources the CLI is made of. */
+function ensureBuilt(): void {
+  const sources = Math.max(
+    ...['src', 'checkers', 'workloads', 'nemeses'].map((d) => newestSource(join(ROOT, d))),
+  );
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
+  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(MAIN)) throw new Error('npx tsc -p . did not produce dist/src/cli/main.js');
+}
+
+let dir: string;
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function faultline(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('node', [MAIN, ...args], { cwd: dir, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function plan(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('faultline test / run / test-all / analyze', () => {
+  it('test: runs, prints the verdict and the folder, exits 0', () => {
+    const r = faultline('test', '--workload', 'noop', '--time-limit', '0.5', '--seed', '5', '--no-progress');
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^noop: valid$/m);
+    const folder = /results: (.*)/.exec(r.stdout)![1]!;
+    expect(folder.startsWith(join(dir, 'results', 'noop'))).toBe(true);
+    expect(existsSync(join(folder, 'results.json'))).toBe(true);
+  });
+
+  it('bad flags and plans exit 254 naming file, line and field', () => {
+    expect(faultline('test', '--workload', 'noop', '--concurrency', 'x').status).toBe(254);
+    const unknown = faultline('test', '--workload', 'nope');
+    expect(unknown.status).toBe(254);
+    expect(unknown.stderr).toMatch(/unknown workload "nope"/);
+    const file = plan('bad.yaml', 'workload: noop\nrate: 10\ntimeLimit: soon\n');
+    const r = faultline('run', file);
+    expect(r.status).toBe(254);
+    expect(r.stderr).toContain(`${file}:3:12: field timeLimit:`);
+  });
+
+  it('run: flags override the plan; a lost commit exits 1', () => {
+    const file = plan(
+      'lossy.yaml',
+      'name: lossy\nworkload: noop\nworkloadOptions: {mode: set, loseEvery: 5}\ntimeLimit: 30\nquiet: 0\n',
+    );
+    const started = Date.now();
+    const r = faultline(
+      'run',
+      file,
+      '--time-limit',
+      '0.4',
+      '--results-dir',
+      join(dir, 'elsewhere'),
+      '--no-progress',
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^lossy: INVALID$/m);
+    expect(existsSync(join(dir, 'elsewhere', 'lossy', 'latest', 'history.edn'))).toBe(true);
+  });
+
+  it('test-all: runs every plan and matrix variant, prints a table, exits with the worst code', () => {
+    const plans = join(dir, 'plans');
+    spawnSync('mkdir', ['-p', plans]);
+    writeFileSync(join(plans, 'a.yaml'), 'name: good\nworkload: noop\ntimeLimit: 0.2\nquiet: 0\n');
+    writeFileSync(
+      join(plans, 'b.yaml'),
+      'name: sets\nworkload: noop\ntimeLimit: 0.2\nquiet: 0\nworkloadOptions: {mode: set}\nmatrix:\n  concurrency: [1, 3]\n',
+    );
+    writeFileSync(
+      join(plans, 'c.json'),
+      '{"name": "nochecker", "workload": "noop", "timeLimit": 0.2, "quiet": 0, "checkers": {"zzz": {}}}',
+    );
+    const r = faultline('test-all', plans, '--no-progress');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^test\s+verdict\s+exit/m);
+    expect(r.stdout).toMatch(/^good\s+valid\s+0/m);
+    expect(r.stdout).toMatch(/^sets-1\s+valid\s+0/m);
+    expect(r.stdout).toMatch(/^sets-3\s+valid\s+0/m);
+    expect(r.stdout).toMatch(/^nochecker\s+unknown\s+2/m);
+  });
+
+  it('analyze: re-checks a run and exits with its verdict', () => {
+    const file = plan(
+      'set.yaml',
+      'name: an\nworkload: noop\nworkloadOptions: {mode: set, loseEvery: 3}\ntimeLimit: 0.3\nquiet: 0\n',
+    );
+    const r = faultline('run', file, '--no-progress');
+    const folder = /results: (.*)/.exec(r.stdout)![1]!;
+    const a = faultline('analyze', folder);
+    expect(a.status).toBe(1);
+    expect(a.stdout).toMatch(/^INVALID: \d+ ops checked by set/);
+    expect(faultline('analyze', join(dir, 'no-such')).status).toBe(254);
+  });
+});
+
+describe('Ctrl-C', () => {
+  /** Starts a long run and resolves once its run folder is known. */
+  function startLong(
+    extra: string[],
+  ): Promise<{ child: ReturnType<typeof spawn>; stderr: () => string; folder: string }> {
+    const file = plan(
+      'long.yaml',
+      'name: long\nworkload: noop\nworkloadOptions: {hangEvery: 200}\ntimeLimit: 120\nrate: 500\nopTimeout: 30\nquiet: 0\n',
+    );
+    const child = spawn('node', [MAIN, 'run', file, ...extra], { cwd: dir });
+    let err = '';
+    child.stdout!.resume();
+    return new Promise((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /run folder (\S+)/.exec(err);
+        if (m) setTimeout(() => resolve({ child, stderr: () => err, folder: m[1]! }), 700);
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${err}`)));
+    });
+  }
+
+  it('first SIGINT heals and writes everything; the exit code says unknown', async () => {
+    const { child, stderr, folder } = await startLong(['--op-timeout', '1']);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(stderr()).toMatch(/SIGINT: stopping the generators/);
+    expect(code).toBe(2);
+    const results = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe(true);
+    expect(existsSync(join(folder, 'history.edn'))).toBe(true);
+  });
+
+  it('a second SIGINT aborts at once; the streamed history is on disk and analyzable', async () => {
+    const { child, stderr, folder } = await startLong([]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT'); // waits up to 30 s for the hung ops ...
+    await new Promise((r) => setTimeout(r, 300));
+    const at = Date.now();
+    child.kill('SIGINT'); // ... unless told again
+    expect(await exited).toBe(130);
+    expect(Date.now() - at).toBeLessThan(2000);
+    expect(stderr()).toMatch(/aborted without healing; the history so far is in .*history\.jsonl/);
+    expect(existsSync(join(folder, 'results.json'))).toBe(false);
+    const history = await readHistoryFile(join(folder, 'history.jsonl'));
+    expect(history.length).toBeGreaterThan(100);
+  });
+});
