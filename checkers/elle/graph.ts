@@ -33,10 +33,17 @@ export type EdgeType = 'ww' | 'wr' | 'rw' | 'process' | 'realtime';
 
 /** Collects edges cheaply (duplicates allowed) before {@link EdgeList.build} packs them. */
 export class EdgeList {
-  private src = new Int32Array(1024);
-  private dst = new Int32Array(1024);
-  private type = new Uint8Array(1024);
+  private src: Int32Array;
+  private dst: Int32Array;
+  private type: Uint8Array;
   length = 0;
+
+  /** A good estimate of the final size saves copies (and garbage) on big histories. */
+  constructor(capacity = 1024) {
+    this.src = new Int32Array(capacity);
+    this.dst = new Int32Array(capacity);
+    this.type = new Uint8Array(capacity);
+  }
 
   add(from: number, to: number, bits: number): void {
     if (from === to) return;
@@ -48,7 +55,7 @@ export class EdgeList {
   }
 
   private grow(): void {
-    const size = this.src.length * 2;
+    const size = Math.ceil(this.src.length * 1.5);
     const src = new Int32Array(size);
     src.set(this.src);
     this.src = src;
@@ -66,17 +73,18 @@ export class EdgeList {
     const start = new Int32Array(n + 1);
     for (let i = 0; i < length; i++) start[src[i]! + 1]!++;
     for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-    const fill = start.slice(0, n);
+    // Counting sort by source; `offsets` doubles as the fill cursor, then as the result.
+    const offsets = new Int32Array(n + 1);
+    offsets.set(start.subarray(0, n));
     const rawDst = new Int32Array(length);
     const rawType = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      const at = fill[src[i]!]!++;
+      const at = offsets[src[i]!]!++;
       rawDst[at] = dst[i]!;
       rawType[at] = type[i]!;
     }
     // Merge parallel edges: slot[w] remembers where w was written for the current source.
     const slot = new Int32Array(n).fill(-1);
-    const offsets = new Int32Array(n + 1);
     let out = 0;
     for (let v = 0; v < n; v++) {
       offsets[v] = out;
@@ -94,7 +102,7 @@ export class EdgeList {
       }
     }
     offsets[n] = out;
-    return new Graph(n, offsets, rawDst.slice(0, out), rawType.slice(0, out));
+    return new Graph(n, offsets, rawDst.subarray(0, out), rawType.subarray(0, out));
   }
 }
 
@@ -172,14 +180,20 @@ export function stronglyConnected(graph: Graph, allowed: number): Components {
       }
       if (descended) continue;
       if (low[v] === index[v]) {
-        let size = 0;
-        while (stack[sp - 1 - size] !== v) size++;
-        size++;
-        const group = stack.slice(sp - size, sp);
-        sp -= size;
-        for (const w of group) onStack[w] = 0;
-        if (size > 1) {
-          for (const w of group) componentOf[w] = members.length;
+        if (stack[sp - 1] === v) {
+          // The usual case in a valid history: a component of one node, no allocation.
+          onStack[v] = 0;
+          sp--;
+        } else {
+          let size = 1;
+          while (stack[sp - 1 - size] !== v) size++;
+          size++;
+          const group = stack.slice(sp - size, sp);
+          sp -= size;
+          for (const w of group) {
+            onStack[w] = 0;
+            componentOf[w] = members.length;
+          }
           members.push(group);
         }
       }

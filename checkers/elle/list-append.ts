@@ -7,7 +7,7 @@
 import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, type EdgeExplainer, show } from './anomalies.js';
 import { EdgeList, RW, WR, WW } from './graph.js';
-import { APPEND, mopOwners, READ, sameValue, type Txns, txnName, ValueIndex, valueKey } from './txn.js';
+import { APPEND, READ, sameValue, type Txns, txnName, ValueIndex, valueKey } from './txn.js';
 
 /** What the workload analysis hands to the cycle search. */
 export interface WorkloadAnalysis {
@@ -26,10 +26,10 @@ const GARBAGE = -2;
 export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnalysis {
   const { committed: C, failed: F, keys } = txns;
   const log = new AnomalyLog(maxPerType);
-  const edges = new EdgeList();
+  const edges = new EdgeList(C.mopKind.length + 8 * C.count + 1024);
   const keyCount = keys.length;
   const M = C.mopKind.length;
-  const owner = mopOwners(C);
+  const owner = C.mopOwner;
   const name = (t: number) => txnName(C, t);
   const opOf = (t: number) => (C.completeIndex[t]! >= 0 ? C.completeIndex[t]! : C.invokeIndex[t]!);
 
@@ -38,13 +38,13 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   const aborted = new ValueIndex();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== APPEND) continue;
-    const before = writers.set(C.mopKey[m]!, C.mopValue[m], m);
+    const before = writers.set(C.mopKey[m]!, C.mopValue(m), m);
     if (before !== -1)
-      duplicateAppend(C.mopValue[m], keys[C.mopKey[m]!], opOf(owner[before]!), opOf(owner[m]!));
+      duplicateAppend(C.mopValue(m), keys[C.mopKey[m]!], opOf(owner[before]!), opOf(owner[m]!));
   }
   for (let t = 0; t < F.count; t++) {
     for (let m = F.mopStart[t]!; m < F.mopStart[t + 1]!; m++) {
-      if (F.mopKind[m] === APPEND) aborted.set(F.mopKey[m]!, F.mopValue[m], t);
+      if (F.mopKind[m] === APPEND) aborted.set(F.mopKey[m]!, F.mopValue(m), t);
     }
   }
 
@@ -83,16 +83,16 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   const longest = new Int32Array(keyCount).fill(-1);
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== READ) continue;
-    const r = C.mopValue[m];
+    const r = C.mopValue(m);
     if (!Array.isArray(r)) continue;
     const k = C.mopKey[m]!;
     const best = longest[k]!;
-    if (best === -1 || r.length > (C.mopValue[best] as unknown[]).length) longest[k] = m;
+    if (best === -1 || r.length > (C.mopValue(best) as unknown[]).length) longest[k] = m;
   }
   const orderStart = new Int32Array(keyCount + 1);
   for (let k = 0; k < keyCount; k++) {
     const m = longest[k]!;
-    orderStart[k + 1] = orderStart[k]! + (m === -1 ? 0 : (C.mopValue[m] as unknown[]).length);
+    orderStart[k + 1] = orderStart[k]! + (m === -1 ? 0 : (C.mopValue(m) as unknown[]).length);
   }
   // orderWriter[orderStart[k] + i]: the micro-op that appended element i of key k, or ABORTED/GARBAGE.
   const orderWriter = new Int32Array(orderStart[keyCount]!);
@@ -101,7 +101,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   for (let k = 0; k < keyCount; k++) {
     const m = longest[k]!;
     if (m === -1) continue;
-    const order = C.mopValue[m] as unknown[];
+    const order = C.mopValue(m) as unknown[];
     const base = orderStart[k]!;
     let prevTxn = -1;
     let dirtyAt = -1;
@@ -138,11 +138,11 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   const collisions = new Map<number, number[]>();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== READ) continue;
-    const r = C.mopValue[m];
+    const r = C.mopValue(m);
     if (!Array.isArray(r)) continue;
     const k = C.mopKey[m]!;
     const lm = longest[k]!;
-    const order = C.mopValue[lm] as unknown[];
+    const order = C.mopValue(lm) as unknown[];
     const t = owner[m]!;
     if (lm !== m && !isPrefix(r, order)) {
       incompatible(m, lm);
@@ -192,7 +192,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
       const k = C.mopKey[m]!;
       const s = state.get(k) ?? { known: null, suffix: [] };
       state.set(k, s);
-      const v = C.mopValue[m];
+      const v = C.mopValue(m);
       if (C.mopKind[m] === APPEND) {
         if (s.known) s.known.push(v);
         else s.suffix.push(v);
@@ -237,7 +237,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   }
 
   function incompatible(m: number, lm: number): void {
-    const r = C.mopValue[m] as unknown[];
+    const r = C.mopValue(m) as unknown[];
     if (new Set(r.map(valueKey)).size !== r.length) duplicates(m, r);
     if (!log.wants('incompatible-order')) return;
     const [a, b] = [owner[m]!, owner[lm]!];
@@ -246,19 +246,19 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
       type: 'incompatible-order',
       ops: [opOf(a), opOf(b)],
       key: k,
-      explanation: `${name(a)} read key ${show(k)} = ${show(r)} and ${name(b)} read ${show(C.mopValue[lm])}; neither is a prefix of the other, so they cannot both come from one order of appends`,
+      explanation: `${name(a)} read key ${show(k)} = ${show(r)} and ${name(b)} read ${show(C.mopValue(lm))}; neither is a prefix of the other, so they cannot both come from one order of appends`,
     });
   }
 
   function badRead(m: number, at: number): void {
     const k = C.mopKey[m]!;
-    const order = C.mopValue[longest[k]!] as unknown[];
+    const order = C.mopValue(longest[k]!) as unknown[];
     const v = order[at];
     const t = owner[m]!;
     const isAborted = orderWriter[orderStart[k]! + at] === ABORTED;
     const type = isAborted ? 'G1a' : 'garbage-read';
     if (!log.wants(type)) return;
-    const r = C.mopValue[m];
+    const r = C.mopValue(m);
     if (isAborted) {
       const f = aborted.get(k, v);
       add({
@@ -286,7 +286,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
       type: 'G1b',
       ops: [opOf(t), opOf(w)],
       key: keys[k],
-      explanation: `${name(t)} read key ${show(keys[k])} = ${show(C.mopValue[m])}, ending in ${show(C.mopValue[wm])}, which ${name(w)} appended but then appended to again in the same transaction (intermediate read)`,
+      explanation: `${name(t)} read key ${show(keys[k])} = ${show(C.mopValue(m))}, ending in ${show(C.mopValue(wm))}, which ${name(w)} appended but then appended to again in the same transaction (intermediate read)`,
     });
   }
 
@@ -303,7 +303,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
 
   function lostUpdate(k: number, group: number[]): void {
     if (!log.wants('lost-update')) return;
-    const read = C.mopValue[externalRead(group[0]!, k)];
+    const read = C.mopValue(externalRead(group[0]!, k));
     add({
       type: 'lost-update',
       ops: group.map(opOf),
@@ -322,19 +322,19 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
     const b = name(to);
     if (relation === WR) {
       for (let m = C.mopStart[to]!; m < C.mopStart[to + 1]!; m++) {
-        const r = C.mopValue[m];
+        const r = C.mopValue(m);
         if (!external[m] || !Array.isArray(r) || r.length === 0) continue;
         const wm = orderWriter[orderStart[C.mopKey[m]!]! + r.length - 1]!;
-        if (wm >= 0 && owner[wm] === from && isPrefix(r, C.mopValue[longest[C.mopKey[m]!]!] as unknown[])) {
+        if (wm >= 0 && owner[wm] === from && isPrefix(r, C.mopValue(longest[C.mopKey[m]!]!) as unknown[])) {
           return `${b} read key ${show(keys[C.mopKey[m]!])} = ${show(r)}, which includes ${a}'s append of ${show(r[r.length - 1])}, so ${a} →wr ${b}`;
         }
       }
     } else if (relation === RW) {
       for (let m = C.mopStart[from]!; m < C.mopStart[from + 1]!; m++) {
-        const r = C.mopValue[m];
+        const r = C.mopValue(m);
         if (!external[m] || !Array.isArray(r)) continue;
         const k = C.mopKey[m]!;
-        const order = C.mopValue[longest[k]!] as unknown[];
+        const order = C.mopValue(longest[k]!) as unknown[];
         if (!isPrefix(r, order)) continue;
         for (let i = r.length; i < order.length; i++) {
           const wm = orderWriter[orderStart[k]! + i]!;
@@ -350,9 +350,9 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
         if (C.mopKind[m] !== APPEND) continue;
         const k = C.mopKey[m]!;
         if (longest[k] === -1) continue;
-        const order = C.mopValue[longest[k]!] as unknown[];
+        const order = C.mopValue(longest[k]!) as unknown[];
         const base = orderStart[k]!;
-        const i = order.findIndex((x) => sameValue(x, C.mopValue[m]));
+        const i = order.findIndex((x) => sameValue(x, C.mopValue(m)));
         if (i === -1) continue;
         for (let j = i + 1; j < order.length; j++) {
           const wm = orderWriter[base + j]!;

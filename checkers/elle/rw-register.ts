@@ -8,7 +8,7 @@ import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, show } from './anomalies.js';
 import { EdgeList, RW, stronglyConnected, WR, WW } from './graph.js';
 import type { WorkloadAnalysis } from './list-append.js';
-import { mopOwners, READ, sameValue, type Txns, txnName, ValueIndex, WRITE } from './txn.js';
+import { READ, sameValue, type Txns, txnName, ValueIndex, WRITE } from './txn.js';
 
 /** Infers dependencies and non-cycle anomalies of an rw-register history. */
 export function analyzeRwRegister(
@@ -18,10 +18,10 @@ export function analyzeRwRegister(
 ): WorkloadAnalysis {
   const { committed: C, failed: F, keys } = txns;
   const log = new AnomalyLog(maxPerType);
-  const edges = new EdgeList();
+  const edges = new EdgeList(C.mopKind.length + 8 * C.count + 1024);
   const keyCount = keys.length;
   const M = C.mopKind.length;
-  const owner = mopOwners(C);
+  const owner = C.mopOwner;
   const name = (t: number) => txnName(C, t);
   const opOf = (t: number) => (C.completeIndex[t]! >= 0 ? C.completeIndex[t]! : C.invokeIndex[t]!);
   const add = (a: Anomaly) => log.add(a);
@@ -30,17 +30,17 @@ export function analyzeRwRegister(
   const aborted = new ValueIndex();
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== WRITE) continue;
-    const prior = writers.set(C.mopKey[m]!, C.mopValue[m], m);
+    const prior = writers.set(C.mopKey[m]!, C.mopValue(m), m);
     if (prior !== -1 && owner[prior] !== owner[m]) {
       throw new InputError(
-        `rw-register needs unique writes per key; ${show(C.mopValue[m])} was written to key ${show(keys[C.mopKey[m]!])} by op ${opOf(owner[prior]!)} and again by op ${opOf(owner[m]!)}`,
+        `rw-register needs unique writes per key; ${show(C.mopValue(m))} was written to key ${show(keys[C.mopKey[m]!])} by op ${opOf(owner[prior]!)} and again by op ${opOf(owner[m]!)}`,
         { field: `op ${opOf(owner[m]!)} value` },
       );
     }
   }
   for (let t = 0; t < F.count; t++) {
     for (let m = F.mopStart[t]!; m < F.mopStart[t + 1]!; m++) {
-      if (F.mopKind[m] === WRITE) aborted.set(F.mopKey[m]!, F.mopValue[m], t);
+      if (F.mopKind[m] === WRITE) aborted.set(F.mopKey[m]!, F.mopValue(m), t);
     }
   }
 
@@ -82,7 +82,7 @@ export function analyzeRwRegister(
   const source = new Int32Array(M).fill(NONE);
   for (let m = 0; m < M; m++) {
     if (!external[m] || C.indeterminate[owner[m]!]) continue;
-    const v = C.mopValue[m];
+    const v = C.mopValue(m);
     const k = C.mopKey[m]!;
     if (v === null || v === undefined) {
       source[m] = INITIAL;
@@ -117,7 +117,7 @@ export function analyzeRwRegister(
       type: 'cyclic-versions',
       ops: [...members].map((m) => opOf(owner[m]!)),
       key: keys[k],
-      explanation: `the versions of key ${show(keys[k])} form a cycle: ${[...members].map((m) => show(C.mopValue[m])).join(' → ')}, each written by a transaction that had read the one before`,
+      explanation: `the versions of key ${show(keys[k])} form a cycle: ${[...members].map((m) => show(C.mopValue(m))).join(' → ')}, each written by a transaction that had read the one before`,
     });
   }
 
@@ -177,7 +177,7 @@ export function analyzeRwRegister(
       type: 'lost-update',
       ops: group.map((m) => opOf(owner[m]!)),
       key: k,
-      explanation: `${group.map((m) => name(owner[m]!)).join(', ')} all read key ${show(k)} = ${show(C.mopValue[group[0]!])} and then wrote it; all committed, so all but one update was lost`,
+      explanation: `${group.map((m) => name(owner[m]!)).join(', ')} all read key ${show(k)} = ${show(C.mopValue(group[0]!))} and then wrote it; all committed, so all but one update was lost`,
     });
   }
 
@@ -187,7 +187,7 @@ export function analyzeRwRegister(
     const known = new Map<number, unknown>();
     for (let m = C.mopStart[t]!; m < C.mopStart[t + 1]!; m++) {
       const k = C.mopKey[m]!;
-      const v = C.mopValue[m];
+      const v = C.mopValue(m);
       if (C.mopKind[m] === WRITE) {
         known.set(k, v);
         continue;
@@ -213,13 +213,13 @@ export function analyzeRwRegister(
       type: 'G1b',
       ops: [opOf(t), opOf(w)],
       key: keys[C.mopKey[m]!],
-      explanation: `${name(t)} read key ${show(keys[C.mopKey[m]!])} = ${show(C.mopValue[m])}, which ${name(w)} wrote and then overwrote in the same transaction (intermediate read)`,
+      explanation: `${name(t)} read key ${show(keys[C.mopKey[m]!])} = ${show(C.mopValue(m))}, which ${name(w)} wrote and then overwrote in the same transaction (intermediate read)`,
     });
   }
 
   function badRead(m: number): void {
     const k = C.mopKey[m]!;
-    const v = C.mopValue[m];
+    const v = C.mopValue(m);
     const t = owner[m]!;
     const found = aborted.get(k, v);
     const f = found === -1 ? undefined : found;
@@ -243,10 +243,10 @@ export function analyzeRwRegister(
       const s = source[m]!;
       const k = show(keys[C.mopKey[m]!]);
       if (relation === WR && s >= 0 && owner[s] === from) {
-        return `${b} read key ${k} = ${show(C.mopValue[m])}, which ${a} wrote, so ${a} →wr ${b}`;
+        return `${b} read key ${k} = ${show(C.mopValue(m))}, which ${a} wrote, so ${a} →wr ${b}`;
       }
       if (relation === WW && s >= 0 && owner[s] === from && followingWrite[m]! >= 0) {
-        return `${b} read key ${k} = ${show(C.mopValue[m])} (${a}'s write) and then wrote ${show(C.mopValue[followingWrite[m]!])}, so that version follows and ${a} →ww ${b}`;
+        return `${b} read key ${k} = ${show(C.mopValue(m))} (${a}'s write) and then wrote ${show(C.mopValue(followingWrite[m]!))}, so that version follows and ${a} →ww ${b}`;
       }
     }
     if (relation === RW) {
@@ -258,8 +258,8 @@ export function analyzeRwRegister(
           if (C.mopKind[w] !== WRITE || C.mopKey[w] !== k || overwritten[w]) continue;
           const follows = s === INITIAL ? !hasPredecessor[w] : versions.mask(s, w) !== 0;
           if (follows) {
-            const why = s === INITIAL ? 'the initial nil' : `${show(C.mopValue[m])}`;
-            return `${a} read key ${show(keys[k])} = ${show(C.mopValue[m])}, and ${b} wrote ${show(C.mopValue[w])}, the version after ${why}, so ${a} →rw ${b}`;
+            const why = s === INITIAL ? 'the initial nil' : `${show(C.mopValue(m))}`;
+            return `${a} read key ${show(keys[k])} = ${show(C.mopValue(m))}, and ${b} wrote ${show(C.mopValue(w))}, the version after ${why}, so ${a} →rw ${b}`;
           }
         }
       }

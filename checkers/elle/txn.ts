@@ -3,7 +3,7 @@
  * orders between transactions. Shared by the list-append and rw-register analyses.
  */
 import { InputError } from '../../src/errors.js';
-import type { History, Op, Process } from '../../src/history/index.js';
+import type { History, Op } from '../../src/history/index.js';
 import { type EdgeList, PROCESS, REALTIME } from './graph.js';
 
 export const APPEND = 0;
@@ -19,23 +19,31 @@ export type MicroOp = [kind: 'append' | 'r' | 'w', key: unknown, value: unknown]
  * A set of transactions (ok and info ones, or the failed ones) in struct-of-arrays form.
  * Transaction t's micro-ops are at positions mopStart[t] .. mopStart[t+1]-1.
  */
-export interface TxnTable {
-  count: number;
-  /** op.index of the invocation. */
-  invokeIndex: Int32Array;
-  /** op.index of the completion, or -1 when it never completed. */
-  completeIndex: Int32Array;
-  /** History positions of invocation and completion (-1 when none), for real-time order. */
-  invokePos: Int32Array;
-  completePos: Int32Array;
-  /** 1 when the transaction ended in `info` (or never completed): it may or may not have happened. */
-  indeterminate: Uint8Array;
-  process: Process[];
-  mopStart: Int32Array;
-  mopKind: Uint8Array;
-  mopKey: Int32Array;
-  /** Written value, or read result (an array, a value, or null when unknown). */
-  mopValue: unknown[];
+export class TxnTable {
+  constructor(
+    readonly count: number,
+    /** op.index of the invocation. */
+    readonly invokeIndex: Int32Array,
+    /** op.index of the completion, or -1 when it never completed. */
+    readonly completeIndex: Int32Array,
+    /** History positions of invocation and completion (-1 when none), for real-time order. */
+    readonly invokePos: Int32Array,
+    readonly completePos: Int32Array,
+    /** 1 when the transaction ended in `info` (or never completed): it may or may not have happened. */
+    readonly indeterminate: Uint8Array,
+    readonly process: Float64Array,
+    readonly mopStart: Int32Array,
+    readonly mopKind: Uint8Array,
+    readonly mopKey: Int32Array,
+    /** The transaction each micro-op belongs to. */
+    readonly mopOwner: Int32Array,
+    private readonly values: unknown[],
+  ) {}
+
+  /** Micro-op m's written value, or its read result (null when the read is unknown). */
+  mopValue(m: number): unknown {
+    return this.values[m];
+  }
 }
 
 /** Both tables plus the interned keys. */
@@ -72,35 +80,49 @@ class Column {
 }
 
 class TableBuilder {
-  invokeIndex = new Column();
-  completeIndex = new Column();
-  invokePos = new Column();
-  completePos = new Column();
-  indeterminate = new Column();
-  process: Process[] = [];
-  mopStart = new Column();
-  mopKind = new Column();
-  mopKey = new Column();
-  mopValue: unknown[] = [];
+  invokeIndex: Column;
+  completeIndex: Column;
+  invokePos: Column;
+  completePos: Column;
+  indeterminate: Column;
+  process: Float64Array;
+  mopStart: Column;
+  mopKind: Column;
+  mopKey: Column;
+  mopOwner: Column;
+  values: unknown[];
 
-  constructor() {
+  /** Sized exactly (counted beforehand), so nothing grows while a big history is parsed. */
+  constructor(txns: number, mops: number) {
+    this.invokeIndex = new Column(txns);
+    this.completeIndex = new Column(txns);
+    this.invokePos = new Column(txns);
+    this.completePos = new Column(txns);
+    this.indeterminate = new Column(txns);
+    this.process = new Float64Array(txns);
+    this.mopStart = new Column(txns + 1);
+    this.mopKind = new Column(mops);
+    this.mopKey = new Column(mops);
+    this.mopOwner = new Column(mops);
+    this.values = new Array(mops);
     this.mopStart.push(0);
   }
 
   done(): TxnTable {
-    return {
-      count: this.invokeIndex.length,
-      invokeIndex: this.invokeIndex.done(),
-      completeIndex: this.completeIndex.done(),
-      invokePos: this.invokePos.done(),
-      completePos: this.completePos.done(),
-      indeterminate: Uint8Array.from(this.indeterminate.done()),
-      process: this.process,
-      mopStart: this.mopStart.done(),
-      mopKind: Uint8Array.from(this.mopKind.done()),
-      mopKey: this.mopKey.done(),
-      mopValue: this.mopValue,
-    };
+    return new TxnTable(
+      this.invokeIndex.length,
+      this.invokeIndex.done(),
+      this.completeIndex.done(),
+      this.invokePos.done(),
+      this.completePos.done(),
+      Uint8Array.from(this.indeterminate.done()),
+      this.process.subarray(0, this.invokeIndex.length),
+      this.mopStart.done(),
+      Uint8Array.from(this.mopKind.done()),
+      this.mopKey.done(),
+      this.mopOwner.done(),
+      this.values,
+    );
   }
 }
 
@@ -110,11 +132,23 @@ class TableBuilder {
  * malformed micro-op, naming the op and the field.
  */
 export function parseTxns(history: History, allowed: ReadonlySet<string>): Txns {
-  const committed = new TableBuilder();
-  const failed = new TableBuilder();
+  const ops = history.ops;
+  // First pass: count, so the columns are allocated once.
+  const count = { ok: [0, 0], fail: [0, 0] };
+  for (let i = 0; i < ops.length; i++) {
+    const invoke = ops[i]!;
+    if (invoke.type !== 'invoke' || invoke.f !== 'txn' || invoke.process === 'nemesis') continue;
+    const p = history.partnerOf(i);
+    const c = p !== -1 && ops[p]!.type === 'fail' ? count.fail : count.ok;
+    const value =
+      p !== -1 && ops[p]!.type === 'ok' && Array.isArray(ops[p]!.value) ? ops[p]!.value : invoke.value;
+    c[0]!++;
+    c[1]! += Array.isArray(value) ? value.length : 0;
+  }
+  const committed = new TableBuilder(count.ok[0]!, count.ok[1]!);
+  const failed = new TableBuilder(count.fail[0]!, count.fail[1]!);
   const keyIds = new Map<unknown, number>();
   const keys: unknown[] = [];
-  const ops = history.ops;
   for (let i = 0; i < ops.length; i++) {
     const invoke = ops[i]!;
     if (invoke.type !== 'invoke' || invoke.f !== 'txn' || invoke.process === 'nemesis') continue;
@@ -123,12 +157,13 @@ export function parseTxns(history: History, allowed: ReadonlySet<string>): Txns 
     const type = completion?.type ?? 'info';
     const table = type === 'fail' ? failed : committed;
     const source = type === 'ok' && Array.isArray(completion!.value) ? completion! : invoke;
+    const t = table.invokeIndex.length;
     table.invokeIndex.push(invoke.index);
     table.completeIndex.push(completion ? completion.index : -1);
     table.invokePos.push(i);
     table.completePos.push(type === 'ok' ? p : -1);
     table.indeterminate.push(type === 'info' ? 1 : 0);
-    table.process.push(invoke.process);
+    table.process[t] = invoke.process as number;
     addMicroOps(table, source, allowed, keyIds, keys);
     table.mopStart.push(table.mopKind.length);
   }
@@ -172,15 +207,13 @@ function addMicroOps(
       keys.push(rawKey);
     }
     const v: unknown = mop[2];
-    if (kind === READ && op.type === 'invoke') table.mopValue.push(null);
-    else {
-      if (kind === READ && v !== null && name === 'r' && allowed.has('append') && !Array.isArray(v)) {
-        throw new InputError(`a list-append read must return a list or nil, got ${JSON.stringify(v)}`, {
-          field: `op ${op.index} value[${j}][2]`,
-        });
-      }
-      table.mopValue.push(v);
+    if (kind === READ && op.type !== 'invoke' && v !== null && allowed.has('append') && !Array.isArray(v)) {
+      throw new InputError(`a list-append read must return a list or nil, got ${JSON.stringify(v)}`, {
+        field: `op ${op.index} value[${j}][2]`,
+      });
     }
+    table.values[table.mopKind.length] = kind === READ && op.type === 'invoke' ? null : v;
+    table.mopOwner.push(table.invokeIndex.length - 1);
     table.mopKind.push(kind);
     table.mopKey.push(id);
   }
@@ -190,14 +223,14 @@ function addMicroOps(
 export function microOps(table: TxnTable, keys: unknown[], t: number): MicroOp[] {
   const out: MicroOp[] = [];
   for (let m = table.mopStart[t]!; m < table.mopStart[t + 1]!; m++) {
-    out.push([KIND_NAMES[table.mopKind[m]!]!, keys[table.mopKey[m]!], table.mopValue[m]]);
+    out.push([KIND_NAMES[table.mopKind[m]!]!, keys[table.mopKey[m]!], table.mopValue(m)]);
   }
   return out;
 }
 
 /** Adds process-order edges (each transaction to the next of its process) when `relations` has PROCESS. */
 export function addProcessEdges(table: TxnTable, edges: EdgeList): void {
-  const last = new Map<Process, number>();
+  const last = new Map<number, number>();
   // Transactions are in invocation order, which per process is also completion order.
   for (let t = 0; t < table.count; t++) {
     const p = table.process[t]!;
@@ -252,13 +285,6 @@ export function explainOrderEdge(table: TxnTable, from: number, to: number, rela
     return `${a} and ${b} ran on process ${String(table.process[from])}, ${a} first, so ${a} →process ${b}`;
   }
   return `${a} completed (op ${table.completeIndex[from]}) before ${b} was invoked (op ${table.invokeIndex[to]}), so ${a} →realtime ${b}`;
-}
-
-/** mopTxn[m] is the transaction that micro-op m belongs to. */
-export function mopOwners(table: TxnTable): Int32Array {
-  const owner = new Int32Array(table.mopKind.length);
-  for (let t = 0; t < table.count; t++) owner.fill(t, table.mopStart[t]!, table.mopStart[t + 1]!);
-  return owner;
 }
 
 /** A value usable as a Map key: primitives as they are, lists and objects as JSON. */
@@ -342,7 +368,11 @@ export class ValueIndex {
 }
 
 function hash(k: number, v: number): number {
-  let h = Math.imul(k, 0x9e3779b1) ^ Math.imul(v, 0x85ebca77);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
+  // murmur3's finaliser over a combination of both halves.
+  let h = (Math.imul(k, 0x9e3779b1) + v) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
