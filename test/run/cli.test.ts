@@ -33,7 +33,7 @@ let dir: string;
 beforeAll(() => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
-});
+}, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function faultline(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -49,7 +49,18 @@ function plan(name: string, text: string): string {
 
 describe('faultline test / run / test-all / analyze', () => {
   it('test: runs, prints the verdict and the folder, exits 0', () => {
-    const r = faultline('test', '--workload', 'noop', '--time-limit', '0.5', '--seed', '5', '--no-progress');
+    const r = faultline(
+      'test',
+      '--workload',
+      'noop',
+      '--time-limit',
+      '0.5',
+      '--quiet',
+      '0',
+      '--seed',
+      '5',
+      '--no-progress',
+    );
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^noop: valid$/m);
