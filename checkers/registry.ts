@@ -2,6 +2,7 @@ import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
+import { linearizableChecker } from './linearizable/index.js';
 import { lockChecker } from './lock.js';
 import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
@@ -16,6 +17,7 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
   // [name, checker] entries are added as checkers land.
   ['list-append', listAppendChecker as Checker],
   ['rw-register', rwRegisterChecker as Checker],
+  ['linearizable', linearizableChecker as Checker],
   ...[
     setChecker,
     setFullChecker,

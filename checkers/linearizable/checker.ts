@@ -26,14 +26,14 @@ import type { Validity } from '../result.js';
 import type { Partition } from './entries.js';
 import { type Model, mix32 } from './model.js';
 
-/** Limits shared by every partition of one check. */
-export interface SearchBudget {
-  /** `Date.now()` after which the search gives up (`unknown`). */
-  deadline: number;
-  /** Bytes of search structures (and of the process' resident memory) not to exceed. */
-  memoryLimitBytes: number;
-  /** How many longest partial linearizations to keep. */
-  maxPartials: number;
+/** What a running search reports each time it pauses (the same object, updated). */
+export interface SearchProgress<State> {
+  /** Bytes held by the search's tables. */
+  bytes: number;
+  configurations: number;
+  states: number;
+  /** The longest partial linearizations so far. */
+  partials: Partial<State>[];
 }
 
 /** A longest partial linearization: op ids in order, and the state after each op. */
@@ -63,16 +63,20 @@ const HEAD = 0;
 const END = -1;
 const ILLEGAL = -1;
 const UNSET = -0x80000000;
-/** Memoise transitions of at most this many (state, op) pairs; beyond, step the model again. */
-const MEMO_CELLS = 8 << 20;
-const CHECK_EVERY = 0x3fff;
 
-/** Checks one partition. Never throws for budget reasons: it returns `unknown` instead. */
-export function searchPartition<State>(
+/** Pause every this many steps (a power of two, minus one), so a driver can share time and check limits. */
+const PAUSE_EVERY = 0x3fff;
+
+/**
+ * Checks one partition. A generator: it pauses every few thousand steps, yielding its
+ * progress, so that the caller can interleave partitions, enforce time and memory limits,
+ * and stop it (the verdict is then the caller's `unknown`). Returns `true` or `false`.
+ */
+export function* searchPartition<State>(
   model: Model<State>,
   partition: Partition,
-  budget: SearchBudget,
-): SearchOutcome<State> {
+  maxPartials = 4,
+): Generator<SearchProgress<State>, SearchOutcome<State>, void> {
   const { ops, events } = partition;
   const n = ops.length;
   const words = Math.max(1, (n + 31) >>> 5);
@@ -116,16 +120,13 @@ export function searchPartition<State>(
 
   const states = new StateTable(model);
   const cache = new ConfigCache(words);
-  const rows: (Int32Array | undefined)[] = [];
+  // Sized to the partition: small partitions should not pay for a big table.
+  const memo = new TransitionMemo(Math.min(1 << 20, 1 << Math.ceil(Math.log2(256 * n + 256))));
   const choiceLists: Int32Array[] = [];
-  let memoCells = 0;
 
   const transition = (s: number, op: number): number => {
-    const row = rows[s];
-    if (row !== undefined) {
-      const v = row[op]!;
-      if (v !== UNSET) return v;
-    }
+    const memoised = memo.get(s, op);
+    if (memoised !== UNSET) return memoised;
     let v: number;
     if (model.nondeterministic) {
       const ids = [...new Set(model.step(states.at(s), ops[op]!).map((x) => states.intern(x)))];
@@ -136,13 +137,7 @@ export function searchPartition<State>(
       const x = model.step(states.at(s), ops[op]!);
       v = x === undefined || x === false ? ILLEGAL : states.intern(x);
     }
-    if (row !== undefined) row[op] = v;
-    else if (memoCells + n <= MEMO_CELLS) {
-      const fresh = new Int32Array(n).fill(UNSET);
-      fresh[op] = v;
-      rows[s] = fresh;
-      memoCells += n;
-    }
+    memo.set(s, op, v);
     return v;
   };
 
@@ -154,13 +149,10 @@ export function searchPartition<State>(
   const stackChoice = new Int32Array(n);
   let sp = 0;
   let state = states.intern(model.init());
-  let node = next[HEAD]!;
-  let choice = 0;
   let iterations = 0;
   const partials: Partial<State>[] = [];
   const partialEnds: number[] = [];
   let best = -1;
-  let checks = 0;
 
   const lift = (c: number): void => {
     next[prev[c]!] = next[c]!;
@@ -185,85 +177,77 @@ export function searchPartition<State>(
     }
     return { ops: linearized, states: after, end: states.at(state), stuckAt };
   };
-  const outcome = (valid: Validity, reason?: string): SearchOutcome<State> => ({
+  const outcome = (valid: Validity): SearchOutcome<State> => ({
     valid,
-    ...(reason === undefined ? {} : { reason }),
     partials,
     configurations: cache.size,
     states: states.size,
   });
+  const progress: SearchProgress<State> = { bytes: 0, configurations: 0, states: 0, partials };
+
+  if (remaining === 0) return success();
+  // Candidates of a configuration: the calls before the first return, in list order.
+  let node = next[HEAD]!;
+  let choice = 0;
 
   for (;;) {
-    if (remaining === 0) {
-      partials.length = 0;
-      partials.push(snapshot(-1));
-      return outcome(true);
-    }
-    if ((++iterations & CHECK_EVERY) === 0) {
-      if (Date.now() >= budget.deadline) {
-        return outcome('unknown', `time limit reached after ${cache.size} configurations`);
-      }
-      const own = cache.bytes() + memoCells * 4 + states.size * 64;
-      const rss = ++checks % 16 === 0 ? process.memoryUsage.rss() : 0;
-      if (own > budget.memoryLimitBytes || rss > budget.memoryLimitBytes) {
-        return outcome(
-          'unknown',
-          `memory budget of ${Math.round(budget.memoryLimitBytes / 2 ** 20)} MiB reached after ${cache.size} configurations`,
-        );
-      }
+    if ((++iterations & PAUSE_EVERY) === 0) {
+      progress.bytes = cache.bytes() + memo.bytes() + states.bytes();
+      progress.configurations = cache.size;
+      progress.states = states.size;
+      yield progress;
     }
 
     let stuck = false;
     if (isCall[node] === 1) {
       const op = nodeOp[node]!;
       const t = transition(state, op);
-      if (t === ILLEGAL) {
-        node = next[node]!;
-        choice = 0;
-        continue;
-      }
-      const word = op >>> 5;
-      const bit = 1 << (op & 31);
-      bits[word]! |= bit;
-      bitsHash ^= zobrist[op]!;
-      let target = -1;
-      if (t >= 0) {
-        if (choice === 0 && cache.add(bitsHash ^ stateHash(t), bits, t)) target = t;
-      } else {
-        const list = choiceLists[-2 - t]!;
-        for (let c = choice; c < list.length; c++) {
-          const s = list[c]!;
-          if (cache.add(bitsHash ^ stateHash(s), bits, s)) {
-            target = s;
-            choice = c;
-            break;
+      if (t !== ILLEGAL) {
+        const word = op >>> 5;
+        const bit = 1 << (op & 31);
+        bits[word]! |= bit;
+        bitsHash ^= zobrist[op]!;
+        let target = -1;
+        if (t >= 0) {
+          if (choice === 0 && cache.add(bitsHash ^ stateHash(t), bits, t)) target = t;
+        } else {
+          const list = choiceLists[-2 - t]!;
+          for (let c = choice; c < list.length; c++) {
+            const s = list[c]!;
+            if (cache.add(bitsHash ^ stateHash(s), bits, s)) {
+              target = s;
+              choice = c;
+              break;
+            }
           }
         }
+        if (target >= 0) {
+          stackNode[sp] = node;
+          stackState[sp] = state;
+          stackChoice[sp] = choice;
+          sp++;
+          state = target;
+          remaining -= known[op]!;
+          lift(node);
+          if (remaining === 0) return success();
+          node = next[HEAD]!;
+          choice = 0;
+          continue;
+        }
+        bits[word]! &= ~bit;
+        bitsHash ^= zobrist[op]!;
+        // A legal read that leads to a failed configuration: this configuration fails too.
+        stuck = readOnly[op] === 1;
       }
-      if (target >= 0) {
-        stackNode[sp] = node;
-        stackState[sp] = state;
-        stackChoice[sp] = choice;
-        sp++;
-        state = target;
-        remaining -= known[op]!;
-        lift(node);
-        node = next[HEAD]!;
-        choice = 0;
-        continue;
-      }
-      bits[word]! &= ~bit;
-      bitsHash ^= zobrist[op]!;
-      // A legal read that leads to a failed configuration: this configuration fails too.
-      stuck = readOnly[op] === 1;
       if (!stuck) {
+        // Next candidate: after the due op, the front of the list; the due op is not tried twice.
         node = next[node]!;
         choice = 0;
         continue;
       }
-    } else {
+    } else if (sp >= best) {
       // A return whose op is not linearized: this configuration is a dead end.
-      if (sp >= best) recordPartial(sp, node);
+      recordPartial(sp, node);
     }
 
     // Backtrack: undo the last linearization and try the next candidate after it. Undoing a
@@ -285,12 +269,18 @@ export function searchPartition<State>(
     }
   }
 
+  function success(): SearchOutcome<State> {
+    partials.length = 0;
+    partials.push(snapshot(-1));
+    return outcome(true);
+  }
+
   function recordPartial(depth: number, returnNode: number): void {
     if (depth > best) {
       best = depth;
       partials.length = 0;
       partialEnds.length = 0;
-    } else if (partials.length >= budget.maxPartials || partialEnds.includes(state)) {
+    } else if (partials.length >= maxPartials || partialEnds.includes(state)) {
       // Keep partials that end in different states: they are the states the op could have seen.
       return;
     }
@@ -320,6 +310,11 @@ class StateTable<State> {
 
   at(id: number): State {
     return this.states[id]!;
+  }
+
+  /** A rough count: the tables plus an estimate of the states themselves. */
+  bytes(): number {
+    return this.hashes.byteLength + this.slots.byteLength + this.states.length * 96;
   }
 
   intern(state: State): number {
@@ -429,5 +424,42 @@ class ConfigCache {
       slots[slot] = id + 1;
     }
     this.slots = slots;
+  }
+}
+
+/**
+ * Memoised transitions: (state id, op id) -> next state id, ILLEGAL, or a choice list. A
+ * direct-mapped cache of fixed size: a collision overwrites, so it never grows, and models
+ * with few states (registers) hit almost always while models whose states rarely recur pay
+ * one probe.
+ */
+class TransitionMemo {
+  private readonly mask: number;
+  private readonly keyState: Int32Array;
+  private readonly keyOp: Int32Array;
+  private readonly values: Int32Array;
+
+  constructor(slots: number) {
+    this.mask = slots - 1;
+    this.keyState = new Int32Array(slots).fill(-1);
+    this.keyOp = new Int32Array(slots);
+    this.values = new Int32Array(slots);
+  }
+
+  bytes(): number {
+    return this.keyState.byteLength * 3;
+  }
+
+  /** The memoised transition, or UNSET. */
+  get(state: number, op: number): number {
+    const slot = mix32(Math.imul(state, 0x9e3779b1) ^ op) & this.mask;
+    return this.keyState[slot] === state && this.keyOp[slot] === op ? this.values[slot]! : UNSET;
+  }
+
+  set(state: number, op: number, value: number): void {
+    const slot = mix32(Math.imul(state, 0x9e3779b1) ^ op) & this.mask;
+    this.keyState[slot] = state;
+    this.keyOp[slot] = op;
+    this.values[slot] = value;
   }
 }

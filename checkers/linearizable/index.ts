@@ -9,19 +9,21 @@
 import { InputError } from '../../src/errors.js';
 import type { History } from '../../src/history/index.js';
 import type { Checker, CheckResult, CommonCheckOptions } from '../result.js';
-import { type SearchOutcome, searchPartition } from './checker.js';
 import { type Partition, toPartitions } from './entries.js';
 import type { Model } from './model.js';
 import { MODELS } from './models/index.js';
 import { explain, type LinearizableResult, type PartitionReport } from './result.js';
+import { runPartitions, type ScheduledOutcome } from './scheduler.js';
 import { describeOp, describeState, visualize } from './visualization.js';
 
-export type { Partial, SearchOutcome } from './checker.js';
+export type { Partial, SearchOutcome, SearchProgress } from './checker.js';
 export type { Dropped, Partition } from './entries.js';
 export * from './model.js';
 export * from './models/index.js';
 export type { LinearizableResult, OpReport, PartitionReport } from './result.js';
 export { explain } from './result.js';
+export type { Budget, ScheduledOutcome } from './scheduler.js';
+export { runPartitions } from './scheduler.js';
 export type { PartitionVisualization } from './visualization.js';
 
 /** Options of {@link checkLinearizable}. */
@@ -65,7 +67,7 @@ export function checkLinearizableSync<State>(
     memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
     maxPartials: options.maxPartials ?? 4,
   };
-  const outcomes = partitions.map((p) => searchPartition(m, p, budget));
+  const outcomes = runPartitions(m, partitions, budget);
   return report(m, partitions, outcomes, dropped, performance.now() - started);
 }
 
@@ -81,16 +83,21 @@ export async function checkLinearizable<State>(
 function report<State>(
   model: Model<State>,
   partitions: readonly Partition[],
-  outcomes: readonly SearchOutcome<State>[],
+  outcomes: readonly ScheduledOutcome<State>[],
   dropped: { failed: number; unknownReads: number },
   elapsedMs: number,
 ): LinearizableResult {
   const failures: PartitionReport[] = [];
   let configurations = 0;
   let reason: string | undefined;
+  let skipped = 0;
   outcomes.forEach((o, i) => {
     configurations += o.configurations;
     if (o.valid === true) return;
+    if (o.valid === 'skipped') {
+      skipped++;
+      return;
+    }
     const partition = partitions[i]!;
     const stuck = o.partials[0]?.stuckAt ?? -1;
     const op = partition.ops[stuck];
@@ -131,6 +138,7 @@ function report<State>(
       partitions: partitions.length,
       droppedFailed: dropped.failed,
       droppedUnknownReads: dropped.unknownReads,
+      skippedPartitions: skipped,
       configurations,
       elapsedMs,
     },

@@ -44,6 +44,8 @@ export interface LinearizableResult extends CheckResult {
     droppedFailed: number;
     /** Read-only ops whose outcome is unknown, which constrain nothing. */
     droppedUnknownReads: number;
+    /** Partitions left unchecked because another one is not linearizable. */
+    skippedPartitions: number;
     /** Configurations explored, over every partition. */
     configurations: number;
     elapsedMs: number;
