@@ -100,15 +100,16 @@ describe('JSONL', () => {
   it('JsonlWriter records well over 100,000 ops per second', () => {
     const n = 100_000;
     let best = 0;
-    // Best of three: other test files share the CPU.
+    // CPU time, best of three: other test files share the machine.
     for (let round = 0; round < 3; round++) {
       const path = join(dir, `fast-${round}.jsonl`);
       const writer = JsonlWriter.open(path);
-      const start = performance.now();
+      const start = process.cpuUsage();
       for (let i = 0; i < n; i++)
         writer.write(op(i, i % 2 ? 'ok' : 'invoke', i % 50, 'cas', [i % 5, (i + 1) % 5]));
       writer.close();
-      best = Math.max(best, n / ((performance.now() - start) / 1000));
+      const { user, system } = process.cpuUsage(start);
+      best = Math.max(best, n / ((user + system) / 1e6));
       expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(n + 1);
     }
     expect(best).toBeGreaterThan(100_000);
