@@ -10,7 +10,7 @@ export class RemoteError extends Error {
   }
 }
 
-/** A remote call did not finish in time. The remote command may still be running. */
+/** A remote call did not finish in time. Its session on the node is killed in the background (best effort). */
 export class RemoteTimeoutError extends RemoteError {
   readonly command: string;
   readonly timeoutMs: number;

@@ -50,6 +50,21 @@ export interface SshRemoteOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Environment variable naming each remote call (inherited by everything the call starts). */
+const CALL_TAG = 'FAULTLINE_CALL';
+/**
+ * Kills the session (as in setsid) of the call tagged $1: the session whose leader sshd started.
+ * Daemons the call started in a session of their own (setsid, start-stop-daemon) survive.
+ */
+const KILL_CALL_SCRIPT = `sessions=
+for f in $(grep -lzx "${CALL_TAG}=$1" /proc/[0-9]*/environ 2>/dev/null); do
+  p=\${f#/proc/}; p=\${p%/environ}
+  s=$(ps -o sid= -p "$p" | tr -d ' ') && [ -n "$s" ] || continue
+  pp=$(ps -o ppid= -p "$s" | tr -d ' ') && [ -n "$pp" ] && [ "$pp" != 1 ] || continue
+  case "$(ps -o comm= -p "$pp")" in sshd*) sessions="$sessions $s" ;; esac
+done
+# All sessions found before any is killed: orphans would be re-parented meanwhile.
+for s in $sessions; do pkill -KILL -s "$s"; done`;
 const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
   'ssh-ed25519': ['ssh-ed25519'],
   'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
@@ -79,12 +94,7 @@ export class SshRemote implements Remote {
   }
 
   async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const line = remoteCommandLine(argv, {
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
-      ...(options.env !== undefined && { env: options.env }),
-      sudo: this.needsSudo(options),
-    });
-    return this.run(node, line, shellCommand(argv), options);
+    return this.run(node, argv, shellCommand(argv), options);
   }
 
   /** Runs `script` with `bash -c` (so the script's own commands keep stdin); `args` become `$1…`. */
@@ -95,12 +105,7 @@ export class SshRemote implements Remote {
     options: ExecOptions = {},
   ): Promise<ExecResult> {
     const firstLine = script.trim().split('\n')[0] ?? '';
-    const line = remoteCommandLine(['bash', '-c', script, 'bash', ...args], {
-      ...(options.cwd !== undefined && { cwd: options.cwd }),
-      ...(options.env !== undefined && { env: options.env }),
-      sudo: this.needsSudo(options),
-    });
-    return this.run(node, line, `script: ${firstLine}…`, options);
+    return this.run(node, ['bash', '-c', script, 'bash', ...args], `script: ${firstLine}…`, options);
   }
 
   async onAll(
@@ -172,6 +177,11 @@ export class SshRemote implements Remote {
     this.links.clear();
   }
 
+  /** Best effort, in the background: SIGKILLs the session of a timed-out call on the node. */
+  private killCall(node: string, tag: string): void {
+    this.script(node, KILL_CALL_SCRIPT, [tag], { timeoutMs: 5_000, allowFailure: true }).catch(() => {});
+  }
+
   private needsSudo(options: ExecOptions): boolean {
     return options.sudo !== false && this.username !== 'root';
   }
@@ -204,7 +214,19 @@ export class SshRemote implements Remote {
   }
 
   /** Runs one command line under the call's deadline: queueing, connecting and running all count. */
-  private async run(node: string, line: string, shown: string, options: ExecOptions): Promise<ExecResult> {
+  private async run(
+    node: string,
+    argv: readonly string[],
+    shown: string,
+    options: ExecOptions,
+  ): Promise<ExecResult> {
+    // Tags the command's processes, so that a timed-out call can be found and killed.
+    const tag = randomUUID();
+    const line = remoteCommandLine(argv, {
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      env: { [CALL_TAG]: tag, ...options.env },
+      sudo: this.needsSudo(options),
+    });
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     const link = this.link(node);
@@ -240,6 +262,7 @@ export class SshRemote implements Remote {
     const result = await withTimeout(work, timeoutMs, () => {
       expired = true;
       abandon(channel);
+      if (phase === 'run') this.killCall(node, tag);
       return new RemoteTimeoutError(node, brief, timeoutMs, phase);
     });
     if (!options.allowFailure && result.code !== 0) throw new RemoteCommandError(node, brief, result);
@@ -569,10 +592,23 @@ function signalName(signal: string | undefined): string {
   return signal.startsWith('SIG') ? signal : `SIG${signal}`;
 }
 
+/** The parts of ssh2's channel that `abandon` reaches past the public API for. */
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(id: number, name: string): void } };
+}
+
+/**
+ * Kills a timed-out command (an SSH "signal" request; OpenSSH ≥ 7.9 delivers it to the
+ * session's process group) and closes its channel. ssh2's `signal()` refuses once stdin is
+ * ended, which every exec does at once, so the request goes through its protocol object.
+ */
 function abandon(channel: ClientChannel | undefined): void {
   if (!channel) return;
   try {
-    channel.signal('KILL');
+    const internals = channel as unknown as ChannelInternals;
+    if (internals.outgoing?.state === 'open')
+      internals._client?._protocol?.signal(internals.outgoing.id, 'KILL');
     channel.close();
   } catch {}
 }

@@ -172,6 +172,20 @@ describe('SshRemote on the local ensemble', () => {
     expect((err as Error).message).toBe('n3: timed out running `sleep 30` within 500 ms');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect((await remote.exec('n3', ['echo', 'still fine'])).stdout).toBe('still fine\n');
+    // The timed-out command was killed (its session), not left running on the node ...
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const left = await remote.exec('n3', ['pgrep', '-f', '^sleep 30$'], { allowFailure: true });
+    expect(left.stdout).toBe('');
+    // ... while a daemon the call started in a session of its own survives.
+    await remote
+      .script('n3', 'setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 31', [], { timeoutMs: 500 })
+      .catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await remote.exec('n3', ['pgrep', '-f', '^sleep 31$'], { allowFailure: true })).stdout).toBe('');
+    expect((await remote.exec('n3', ['pgrep', '-f', '^sleep 300$'], { allowFailure: true })).stdout).toMatch(
+      /^\d+\n$/,
+    );
+    await remote.exec('n3', ['pkill', '-f', '^sleep 300$']);
   });
 
   it('uploads and downloads files through sftp, keeping bytes and mode', async () => {
