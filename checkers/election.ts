@@ -7,6 +7,8 @@
  *   The `ok` value carries the term (or epoch) when the system has one: a number, or
  *   `{term}` / `{epoch}`; it may also name the candidate, `{candidate}`, when several
  *   processes act for one candidate (a crashed client's successor, say).
+ *   A leader that becomes leader again without stopping (re-elected in a new term) starts a
+ *   new leadership there.
  * - `stop-leader` (alias `resign`): invoked when the client gives leadership up or learns
  *   it lost it; `ok` when done, `fail` when it surely still leads, `info` when unknown.
  * - Which election: `op.key`, or a string value, or `value.election`; default one election.
@@ -111,6 +113,7 @@ export function checkElection(history: History, options: ElectionOptions = {}): 
     acquire: BECOME,
     release: STOP,
     resourceOf: electionNameOf,
+    renew: true,
   });
   const sameHolder = (a: Hold, b: Hold) => {
     if (a.process === b.process) return true;

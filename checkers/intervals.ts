@@ -55,6 +55,11 @@ export interface HoldSpec {
   release: ReadonlySet<string>;
   /** The resource an invocation is about (lock name, election name). */
   resourceOf(invoke: Op): string;
+  /**
+   * An acknowledged acquire by a client that already holds ends its hold and starts a new
+   * one (a leader re-elected in a new term). Otherwise it changes nothing (re-entrant lock).
+   */
+  renew?: boolean;
 }
 
 /** The holds of a history, and the ok releases that ended no hold. */
@@ -86,8 +91,13 @@ export function holdsOf(history: History, spec: HoldSpec): Holds {
     }
     const current = held.get(resource);
     if (isAcquire) {
-      // Acquiring what one already holds changes nothing; a failed acquire holds nothing.
-      if (current || outcome === 'fail') continue;
+      // A failed acquire holds nothing; acquiring what one already holds changes nothing,
+      // unless holds renew: then the old one ends where the new one starts.
+      if (outcome === 'fail' || (current && !(spec.renew && outcome === 'ok'))) continue;
+      if (current) {
+        current.sureUntil = c;
+        current.mayUntil = c;
+      }
       const acquired = outcome === 'ok';
       const hold: Hold = {
         id: holds.length,

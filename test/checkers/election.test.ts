@@ -96,6 +96,15 @@ describe('election', () => {
     expect(r.uncertain[0]?.because).toContain('ended info');
   });
 
+  it('starts a new leadership when a leader is re-elected without stopping', () => {
+    const r = checkElection(history([...elected(1, 3), ...elected(1, 5), ...stop(1), ...elected(2, 5)]));
+    expect(r.leadershipCount).toBe(2 + 1);
+    expect(r.violationCount).toBe(0);
+    expect(r.sharedTerms).toMatchObject([
+      { term: 5, leaders: [{ process: 1, acquired: 3 }, { process: 2 }] },
+    ]);
+  });
+
   it('is unknown when nobody became leader', () => {
     const r = checkElection(
       history([
