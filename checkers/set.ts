@@ -14,8 +14,16 @@
  * each element through every read: it is *stable* when every read from some point on saw
  * it, *lost* when it was known to exist (its add was acknowledged, or a read saw it) and
  * reads that began after that stopped seeing it for good, and *never-read* when no read
- * began after it was known. Beyond Jepsen, both also report elements whose every add
- * `fail`ed yet a read returned them, and elements a single read returned twice.
+ * began after it was known. A stable element is *stale* when some read that began after it
+ * was known still missed it; its *stable latency* is the time from being known (add
+ * acknowledged, or first read) to the start of the last read that missed it — after that,
+ * every read saw it — and 0 when no read missed it. Lost latency is the time from being
+ * known to the first read of the run that missed it for good. Latencies are reported as
+ * quantiles in milliseconds. Beyond Jepsen, both checkers also report elements whose every
+ * add `fail`ed yet a read returned them, and elements a single read returned twice.
+ *
+ * set-full costs one pass over every element of every read (plus n log n): with integer
+ * elements, a pass is one array load and store per element.
  */
 import { InputError } from '../src/errors.js';
 import type { History } from '../src/history/index.js';
