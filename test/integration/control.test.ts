@@ -49,6 +49,16 @@ async function repair(): Promise<void> {
   await ensembleUp({ name: NAME });
 }
 
+/** Waits (up to 10 s) until no process on `node` matches `pattern`; the kill runs in the background. */
+async function gone(node: string, pattern: string): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const r = await remote.exec(node, ['pgrep', '-f', pattern], { allowFailure: true });
+    if (r.stdout === '') return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 async function sshdPid(node: string): Promise<number> {
   const pid = (await ensembleStatus(NAME)).nodes.find((n) => n.name === node)?.pid;
   if (!pid) throw new Error(`${node} is not running`);
@@ -170,18 +180,15 @@ describe('SshRemote on the local ensemble', () => {
     const err = await remote.exec('n3', ['sleep', '30'], { timeoutMs: 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteTimeoutError);
     expect((err as Error).message).toBe('n3: timed out running `sleep 30` within 500 ms');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(500 + 2_000); // the timeout plus slack for a loaded machine
     expect((await remote.exec('n3', ['echo', 'still fine'])).stdout).toBe('still fine\n');
     // The timed-out command was killed (its session), not left running on the node ...
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const left = await remote.exec('n3', ['pgrep', '-f', '^sleep 30$'], { allowFailure: true });
-    expect(left.stdout).toBe('');
+    expect(await gone('n3', '^sleep 30$')).toBe(true);
     // ... while a daemon the call started in a session of its own survives.
     await remote
       .script('n3', 'setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 31', [], { timeoutMs: 500 })
       .catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await remote.exec('n3', ['pgrep', '-f', '^sleep 31$'], { allowFailure: true })).stdout).toBe('');
+    expect(await gone('n3', '^sleep 31$')).toBe(true);
     expect((await remote.exec('n3', ['pgrep', '-f', '^sleep 300$'], { allowFailure: true })).stdout).toMatch(
       /^\d+\n$/,
     );
@@ -206,11 +213,11 @@ describe('SshRemote on the local ensemble', () => {
     await remote.exec('n2', ['true']);
     process.kill(await sshdPid('n2'), 'SIGKILL');
     const started = Date.now();
-    const err = await remote.exec('n2', ['true'], { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    const err = await remote.exec('n2', ['true'], { timeoutMs: 10_000 }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(RemoteConnectError);
     expect((err as Error).message).toMatch(/^n2: cannot connect to 10\.81\.0\.12:22: .*ECONNREFUSED/);
-    expect(elapsed).toBeLessThan(5_000);
+    expect(elapsed).toBeLessThan(10_000);
     // The other nodes are not affected.
     expect((await remote.onAll(['true'], { nodes: ['n1', 'n3'] })).size).toBe(2);
     await repair();
@@ -236,7 +243,7 @@ describe('SshRemote on the local ensemble', () => {
     try {
       const started = Date.now();
       const err = await fresh.exec('n3', ['true']).catch((e: unknown) => e);
-      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(Date.now() - started).toBeLessThan(1_500 + 2_000);
       expect(err).toBeInstanceOf(RemoteTimeoutError);
       expect((err as Error).message).toBe('n3: could not connect to run `true` within 1500 ms');
     } finally {
