@@ -1,11 +1,17 @@
 import { InputError } from '../src/errors.js';
 import { noop } from './noop.js';
+import { register } from './register.js';
+import { set } from './set.js';
 import type { Workload } from './types.js';
 
 export type { CheckerRunOptions, CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /** Every workload, by the name plans and `--workload` use. To add one, import it and add a line. */
-export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>([['noop', noop]]);
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload>([
+  ['noop', noop],
+  ['register', register],
+  ['set', set],
+]);
 
 /** The workload called `name`, or an {@link InputError} on field `workload` listing the known ones. */
 export function workloadByName(name: string): Workload {
