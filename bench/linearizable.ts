@@ -27,10 +27,14 @@ const corpus = [
 
 export interface LinearizableFigures {
   etcdFiles: number;
+  /** Wall-clock milliseconds; `...CpuMs` is the process' CPU time over the same span (robust to a busy machine). */
   etcdMs: number;
+  etcdCpuMs: number;
   etcdInvalid: number;
   c50OkMs: number;
+  c50OkCpuMs: number;
   c10OkUnsplitMs: number;
+  c10OkUnsplitCpuMs: number;
   c10OkUnsplitConfigurations: number;
   c10OkUnsplitPeakRssMB: number;
 }
@@ -47,17 +51,21 @@ export async function run(): Promise<LinearizableFigures> {
     await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
 
   let t = performance.now();
+  let cpu = process.cpuUsage();
   let invalid = 0;
   for (const f of files) {
     const result = await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
     if (result.valid === false) invalid++;
   }
   const etcdMs = performance.now() - t;
+  const etcdCpuMs = cpuMs(cpu);
 
   const c50 = await readHistoryFile(join(corpus, 'kv', 'c50-ok.txt'));
   t = performance.now();
+  cpu = process.cpuUsage();
   const r50 = await checkLinearizable(c50, 'kv');
   const c50OkMs = performance.now() - t;
+  const c50OkCpuMs = cpuMs(cpu);
   if (r50.valid !== true) throw new Error(`c50-ok: expected valid, got ${r50.valid}`);
 
   const c10 = await readHistoryFile(join(corpus, 'kv', 'c10-ok.txt'));
@@ -66,8 +74,10 @@ export async function run(): Promise<LinearizableFigures> {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 5);
   t = performance.now();
+  cpu = process.cpuUsage();
   const r10 = await checkLinearizable(c10, 'kv', { split: false });
   const c10OkUnsplitMs = performance.now() - t;
+  const c10OkUnsplitCpuMs = cpuMs(cpu);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
   if (r10.valid !== true) throw new Error(`c10-ok unsplit: expected valid, got ${r10.valid}`);
@@ -75,12 +85,20 @@ export async function run(): Promise<LinearizableFigures> {
   return {
     etcdFiles: files.length,
     etcdMs: Math.round(etcdMs),
+    etcdCpuMs,
     etcdInvalid: invalid,
     c50OkMs: Math.round(c50OkMs),
+    c50OkCpuMs,
     c10OkUnsplitMs: Math.round(c10OkUnsplitMs),
+    c10OkUnsplitCpuMs,
     c10OkUnsplitConfigurations: r10.stats.configurations,
     c10OkUnsplitPeakRssMB: Math.round(peak / 2 ** 20),
   };
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return Math.round((used.user + used.system) / 1000);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

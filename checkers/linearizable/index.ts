@@ -12,9 +12,10 @@ import type { Checker, CheckResult, CommonCheckOptions } from '../result.js';
 import { type Partition, toPartitions } from './entries.js';
 import type { Model } from './model.js';
 import { MODELS } from './models/index.js';
+import { defaultWorkers, runPartitionsInParallel, workersAvailable } from './parallel.js';
 import { explain, type LinearizableResult, type PartitionReport } from './result.js';
-import { runPartitions, type ScheduledOutcome } from './scheduler.js';
-import { describeOp, describeState, visualize } from './visualization.js';
+import { type Budget, type PartitionOutcome, runPartitions } from './scheduler.js';
+import { describeOp, visualize } from './visualization.js';
 
 export type { Partial, SearchOutcome, SearchProgress } from './checker.js';
 export type { Dropped, Partition } from './entries.js';
@@ -22,7 +23,7 @@ export * from './model.js';
 export * from './models/index.js';
 export type { LinearizableResult, OpReport, PartitionReport } from './result.js';
 export { explain } from './result.js';
-export type { Budget, ScheduledOutcome } from './scheduler.js';
+export type { Budget, DescribedPartial, PartitionOutcome } from './scheduler.js';
 export { runPartitions } from './scheduler.js';
 export type { PartitionVisualization } from './visualization.js';
 
@@ -32,6 +33,14 @@ export interface LinearizableOptions extends CommonCheckOptions {
   split?: boolean;
   /** How many longest partial linearizations to report per partition (default 4). */
   maxPartials?: number;
+  /**
+   * Worker threads for partitions still undecided after a short in-process start (default:
+   * one per core; 0 or 1: in-process only). Used only with a built-in model given by name,
+   * and only when the compiled worker is available.
+   */
+  workers?: number;
+  /** Milliseconds of in-process search before undecided partitions move to workers (default 150). */
+  inProcessMs?: number;
 }
 
 /** Default memory budget of the search: 2 GiB. */
@@ -59,16 +68,27 @@ export function checkLinearizableSync<State>(
   model: Model<State> | string,
   options: LinearizableOptions = {},
 ): LinearizableResult {
+  const { m, partitions, dropped, budget, started } = prepare(history, model, options);
+  const outcomes = runPartitions(m, partitions, budget) as PartitionOutcome[];
+  return report(m, partitions, outcomes, dropped, performance.now() - started);
+}
+
+/**
+ * In-process search time before undecided partitions move to worker threads: the workers
+ * start those partitions afresh, so they pay only for checks that take longer than this.
+ */
+const IN_PROCESS_MS = 150;
+
+function prepare<State>(history: History, model: Model<State> | string, options: LinearizableOptions) {
   const started = performance.now();
-  const m = (typeof model === 'string' ? modelNamed(model) : model) as Model<State>;
-  const { partitions, dropped } = toPartitions(history, m as Model, options.split ?? true);
-  const budget = {
+  const m = (typeof model === 'string' ? modelNamed(model) : model) as Model;
+  const { partitions, dropped } = toPartitions(history, m, options.split ?? true);
+  const budget: Budget = {
     deadline: options.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeLimitMs,
     memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
     maxPartials: options.maxPartials ?? 4,
   };
-  const outcomes = runPartitions(m, partitions, budget);
-  return report(m, partitions, outcomes, dropped, performance.now() - started);
+  return { m, partitions, dropped, budget, started };
 }
 
 /** {@link checkLinearizableSync}, as a promise (the CLI's and the registry's entry point). */
@@ -77,13 +97,26 @@ export async function checkLinearizable<State>(
   model: Model<State> | string,
   options: LinearizableOptions = {},
 ): Promise<LinearizableResult> {
-  return checkLinearizableSync(history, model, options);
+  const workers = options.workers ?? defaultWorkers();
+  if (typeof model !== 'string' || workers < 2 || !workersAvailable()) {
+    return checkLinearizableSync(history, model, options);
+  }
+  const { m, partitions, dropped, budget, started } = prepare(history, model, options);
+  const outcomes = await runPartitionsInParallel(
+    m,
+    model,
+    partitions,
+    budget,
+    workers,
+    options.inProcessMs ?? IN_PROCESS_MS,
+  );
+  return report(m, partitions, outcomes, dropped, performance.now() - started);
 }
 
-function report<State>(
-  model: Model<State>,
+function report(
+  model: Model,
   partitions: readonly Partition[],
-  outcomes: readonly ScheduledOutcome<State>[],
+  outcomes: readonly PartitionOutcome[],
   dropped: { failed: number; unknownReads: number },
   elapsedMs: number,
 ): LinearizableResult {
@@ -116,11 +149,11 @@ function report<State>(
               completionIndex: op.completionIndex ?? null,
               process: op.process,
               f: op.f,
-              description: describeOp(model as Model, op),
+              description: describeOp(model, op),
             },
           }
         : {}),
-      states: o.partials.map((p) => describeState(model, p.end)),
+      states: o.partials.map((p) => p.end),
       linearizations: o.partials.map((p) => p.ops.map((id) => partition.ops[id]!.index)),
       visualization: visualize(model, partition, o.partials),
     });

@@ -5,9 +5,10 @@
  * the others stop (as Porcupine does).
  */
 import type { Validity } from '../result.js';
-import { type SearchOutcome, type SearchProgress, searchPartition } from './checker.js';
+import { type Partial, type SearchProgress, searchPartition } from './checker.js';
 import type { Partition } from './entries.js';
 import type { Model } from './model.js';
+import { describeState } from './visualization.js';
 
 /** Limits of one check. */
 export interface Budget {
@@ -19,31 +20,52 @@ export interface Budget {
   maxPartials: number;
 }
 
-/** A partition's outcome, or why it was not decided. */
-export interface ScheduledOutcome<State> extends Omit<SearchOutcome<State>, 'valid'> {
-  valid: Validity | 'skipped';
-  reason?: string;
+/** A partial linearization with its states described: plain JSON, so it can cross threads. */
+export interface DescribedPartial {
+  /** Op ids (positions in the partition). */
+  ops: number[];
+  /** The state after each op. */
+  states: string[];
+  /** The state at the end. */
+  end: string;
+  /** The op whose return was reached before it could be linearized. */
+  stuckAt: number;
 }
 
-/** Checks every partition; the outcomes are in the partitions' order. */
+/** A partition's verdict, or `skipped` when another partition decided the check first. */
+export interface PartitionOutcome {
+  valid: Validity | 'skipped';
+  reason?: string;
+  configurations: number;
+  states: number;
+  /** The longest partial linearizations (empty for valid partitions). */
+  partials: DescribedPartial[];
+}
+
+/**
+ * Checks the partitions; the outcomes are in the partitions' order. With `pauseAt` (a
+ * `Date.now()` value), partitions still undecided then are left `undefined`, to be finished
+ * elsewhere.
+ */
 export function runPartitions<State>(
   model: Model<State>,
   partitions: readonly Partition[],
   budget: Budget,
-): ScheduledOutcome<State>[] {
-  const outcomes: ScheduledOutcome<State>[] = new Array(partitions.length);
+  pauseAt = Number.POSITIVE_INFINITY,
+): (PartitionOutcome | undefined)[] {
+  const outcomes: (PartitionOutcome | undefined)[] = new Array(partitions.length).fill(undefined);
   const live = partitions.map((p, i) => ({
     i,
     search: searchPartition(model, p, budget.maxPartials),
     progress: undefined as SearchProgress<State> | undefined,
   }));
-  const stopAll = (valid: ScheduledOutcome<State>['valid'], reason: string): void => {
+  const stopAll = (valid: PartitionOutcome['valid'], reason: string): void => {
     for (const l of live) {
       const p = l.progress;
       outcomes[l.i] = {
         valid,
         reason,
-        partials: p?.partials ?? [],
+        partials: valid === 'unknown' ? describe(model, p?.partials ?? []) : [],
         configurations: p?.configurations ?? 0,
         states: p?.states ?? 0,
       };
@@ -57,9 +79,10 @@ export function runPartitions<State>(
       const l = live[j]!;
       const r = l.search.next();
       if (r.done) {
-        outcomes[l.i] = r.value;
+        const o = r.value;
+        outcomes[l.i] = { ...o, partials: o.valid === true ? [] : describe(model, o.partials) };
         live.splice(j, 1);
-        if (r.value.valid === false) {
+        if (o.valid === false) {
           stopAll('skipped', 'another partition is not linearizable');
           return outcomes;
         }
@@ -68,10 +91,12 @@ export function runPartitions<State>(
       l.progress = r.value;
       bytes += r.value.bytes;
       j++;
-      if (Date.now() >= budget.deadline) {
+      const now = Date.now();
+      if (now >= budget.deadline) {
         stopAll('unknown', `time limit reached (${configurations(live)} configurations explored)`);
         return outcomes;
       }
+      if (now >= pauseAt) return outcomes;
     }
     const rss = ++pauses % 8 === 0 ? process.memoryUsage.rss() : 0;
     if (bytes > budget.memoryLimitBytes || rss > budget.memoryLimitBytes) {
@@ -82,6 +107,15 @@ export function runPartitions<State>(
     }
   }
   return outcomes;
+}
+
+function describe<State>(model: Model<State>, partials: readonly Partial<State>[]): DescribedPartial[] {
+  return partials.map((p) => ({
+    ops: p.ops,
+    states: p.states.map((s) => describeState(model, s)),
+    end: describeState(model, p.end),
+    stuckAt: p.stuckAt,
+  }));
 }
 
 function configurations(live: readonly { progress: { configurations: number } | undefined }[]): number {

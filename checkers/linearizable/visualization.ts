@@ -1,6 +1,6 @@
-import type { Partial } from './checker.js';
 import type { Partition } from './entries.js';
 import { type Model, type ModelOp, show } from './model.js';
+import type { DescribedPartial } from './scheduler.js';
 
 /**
  * A partition drawn as Porcupine does: every op as a bar from call to return on its
@@ -30,10 +30,10 @@ export function describeState<State>(model: Model<State>, state: State): string 
   return model.describeState ? model.describeState(state) : show(state);
 }
 
-export function visualize<State>(
-  model: Model<State>,
+export function visualize(
+  model: Model,
   partition: Partition,
-  partials: readonly Partial<State>[],
+  partials: readonly DescribedPartial[],
 ): PartitionVisualization {
   const { ops } = partition;
   return {
@@ -41,14 +41,14 @@ export function visualize<State>(
       index: op.index,
       completionIndex: op.completionIndex ?? null,
       process: op.process,
-      description: describeOp(model as Model, op),
+      description: describeOp(model, op),
       known: op.known,
     })),
     partials: partials.map((p) => ({
       steps: p.ops.map((id, i) => ({
         index: ops[id]!.index,
-        description: describeOp(model as Model, ops[id]!),
-        stateAfter: describeState(model, p.states[i]!),
+        description: describeOp(model, ops[id]!),
+        stateAfter: p.states[i]!,
       })),
     })),
   };
