@@ -1,8 +1,12 @@
 import { InputError } from '../src/errors.js';
+import { append } from './append.js';
+import { election } from './election.js';
+import { lock } from './lock.js';
 import { noop } from './noop.js';
 import { register } from './register.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
+import { wr } from './wr.js';
 
 export type { CheckerRunOptions, CheckerSpec, Workload, WorkloadContext } from './types.js';
 
@@ -11,6 +15,10 @@ export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload
   ['noop', noop],
   ['register', register],
   ['set', set],
+  ['append', append],
+  ['wr', wr],
+  ['lock', lock],
+  ['election', election],
 ]);
 
 /** The workload called `name`, or an {@link InputError} on field `workload` listing the known ones. */

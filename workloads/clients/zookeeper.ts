@@ -3,6 +3,7 @@
  * connection string (no failover, so that partitions matter), no library retries, promise
  * wrappers with a timeout on every call, and error classification.
  */
+import { createRequire } from 'node:module';
 import zookeeper from 'node-zookeeper-client';
 import type { Completion } from '../../src/client/types.js';
 import { shortError, withTimeout } from './etcd.js';
@@ -11,6 +12,44 @@ export type ZkClient = zookeeper.Client;
 export type ZkStat = zookeeper.Stat;
 
 const { CreateMode, Exception } = zookeeper;
+
+/**
+ * node-zookeeper-client keeps a half-read packet across reconnections and parses the new
+ * connection's bytes after it, then throws from its socket handler ("Unknown code: ..."),
+ * which kills the whole controller (alexguan/node-zookeeper-client#23, #70). We drop the
+ * half-read packet when a socket closes, and turn a parse error into a dropped connection
+ * (its requests then fail with connection loss: indefinite, as they should be).
+ */
+function hardenConnectionManager(): void {
+  const require = createRequire(import.meta.url);
+  const manager = require('node-zookeeper-client/lib/ConnectionManager.js') as {
+    prototype: Record<string, unknown> & { hardenedByFaultline?: boolean };
+  };
+  const proto = manager.prototype;
+  if (proto.hardenedByFaultline) return;
+  proto.hardenedByFaultline = true;
+  const onData = proto.onSocketData as (this: HardenedManager, b: Buffer) => void;
+  const onClosed = proto.onSocketClosed as (this: HardenedManager, hadError: boolean) => void;
+  proto.onSocketData = function (this: HardenedManager, buffer: Buffer): void {
+    try {
+      onData.call(this, buffer);
+    } catch {
+      this.pendingBuffer = null;
+      this.socket?.destroy();
+    }
+  };
+  proto.onSocketClosed = function (this: HardenedManager, hadError: boolean): void {
+    this.pendingBuffer = null;
+    onClosed.call(this, hadError);
+  };
+}
+
+interface HardenedManager {
+  pendingBuffer: Buffer | null;
+  socket?: { destroy(): void };
+}
+
+hardenConnectionManager();
 
 /** Deadline of every call, unless a workload gives its own. */
 export const DEFAULT_ZK_TIMEOUT_MS = 3000;
