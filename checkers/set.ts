@@ -335,14 +335,20 @@ export function checkSetFull(history: History, options: SetFullOptions = {}): Se
   let latestCompletion = NONE;
   for (let r = 0; r < R; r++) {
     const { values, completePos } = reads[r]!;
-    // A read that completed after every earlier-begun read cannot be any element's earliest
-    // sighting but its first, which saves a load per element in the usual case.
+    // A read that completed after every earlier-begun read cannot be an element's earliest
+    // sighting unless it is its first; the rare others are looked at again.
     const overtakes = completePos < latestCompletion;
     latestCompletion = Math.max(latestCompletion, completePos);
     const odd = elements.dense
-      ? sightDense(values, r, completePos, overtakes, state)
-      : sightAny(values, r, completePos, overtakes, (v) => elements.idOf(v), state);
-    for (const j of odd) {
+      ? sightDense(values, r, completePos, state)
+      : sightAny(values, r, completePos, (v) => elements.idOf(v), state);
+    if (overtakes) {
+      for (let j = 0; j < values.length; j++) {
+        const id = elements.idOf(values[j]);
+        if (id !== NONE && completePos < firstSeenPos[id]!) firstSeenPos[id] = completePos;
+      }
+    }
+    for (const j of odd ?? []) {
       const v = values[j];
       if (elements.idOf(v) !== NONE) {
         duplicatedCount++;
@@ -468,27 +474,27 @@ function sightDense(
   values: ArrayLike<unknown>,
   r: number,
   completePos: number,
-  overtakes: boolean,
   { lastSeen, runStart, firstSeenPos }: Sighting,
-): number[] {
-  const odd: number[] = [];
+): number[] | undefined {
+  let odd: number[] | undefined;
   const capacity = lastSeen.length;
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (typeof v !== 'number' || !(v >= 0 && v < capacity) || (v | 0) !== v) {
-      odd.push(j);
+      if (odd) odd.push(j);
+      else odd = [j];
       continue;
     }
     const last = lastSeen[v]!;
     if (last === r || last === UNATTEMPTED) {
-      odd.push(j);
+      if (odd) odd.push(j);
+      else odd = [j];
       continue;
     }
     if (last !== r - 1) {
       runStart[v] = r;
       if (last === NOT_SEEN) firstSeenPos[v] = completePos;
     }
-    if (overtakes && completePos < firstSeenPos[v]!) firstSeenPos[v] = completePos;
     lastSeen[v] = r;
   }
   return odd;
@@ -499,23 +505,22 @@ function sightAny(
   values: ArrayLike<unknown>,
   r: number,
   completePos: number,
-  overtakes: boolean,
   idOf: (v: unknown) => number,
   { lastSeen, runStart, firstSeenPos }: Sighting,
-): number[] {
-  const odd: number[] = [];
+): number[] | undefined {
+  let odd: number[] | undefined;
   for (let j = 0; j < values.length; j++) {
     const id = idOf(values[j]);
     const last = id === NONE ? r : lastSeen[id]!;
     if (last === r) {
-      odd.push(j);
+      if (odd) odd.push(j);
+      else odd = [j];
       continue;
     }
     if (last !== r - 1) {
       runStart[id] = r;
       if (last === NOT_SEEN) firstSeenPos[id] = completePos;
     }
-    if (overtakes && completePos < firstSeenPos[id]!) firstSeenPos[id] = completePos;
     lastSeen[id] = r;
   }
   return odd;
