@@ -186,7 +186,12 @@ export function* searchPartition<State>(
   const progress: SearchProgress<State> = { bytes: 0, configurations: 0, states: 0, partials };
 
   if (remaining === 0) return success();
-  // Candidates of a configuration: the calls before the first return, in list order.
+  // Candidates of a configuration: the calls before the first return, in list order, in two
+  // passes: read-only ops first (a legal one is linearized at once and never reordered), then
+  // the others. Without read-only ops there is only the second pass.
+  const hasReads = readOnly.includes(1);
+  const firstPass = hasReads ? 0 : 1;
+  let pass = firstPass;
   let node = next[HEAD]!;
   let choice = 0;
 
@@ -201,6 +206,11 @@ export function* searchPartition<State>(
     let stuck = false;
     if (isCall[node] === 1) {
       const op = nodeOp[node]!;
+      if (readOnly[op] === pass) {
+        // Not this pass' kind of op.
+        node = next[node]!;
+        continue;
+      }
       const t = transition(state, op);
       if (t !== ILLEGAL) {
         const word = op >>> 5;
@@ -231,6 +241,7 @@ export function* searchPartition<State>(
           lift(node);
           if (remaining === 0) return success();
           node = next[HEAD]!;
+          pass = firstPass;
           choice = 0;
           continue;
         }
@@ -240,11 +251,15 @@ export function* searchPartition<State>(
         stuck = readOnly[op] === 1;
       }
       if (!stuck) {
-        // Next candidate: after the due op, the front of the list; the due op is not tried twice.
         node = next[node]!;
         choice = 0;
         continue;
       }
+    } else if (pass === 0) {
+      // No read can be linearized now: try the other ops.
+      pass = 1;
+      node = next[HEAD]!;
+      continue;
     } else if (sp >= best) {
       // A return whose op is not linearized: this configuration is a dead end.
       recordPartial(sp, node);
@@ -264,6 +279,7 @@ export function* searchPartition<State>(
       unlift(c);
       if (readOnly[op] === 1) continue;
       node = c;
+      pass = 1;
       choice = stackChoice[sp]! + 1;
       break;
     }
@@ -297,8 +313,8 @@ function stateHash(id: number): number {
 class StateTable<State> {
   private readonly model: Model<State>;
   private readonly states: State[] = [];
-  private hashes = new Int32Array(64);
-  private slots = new Int32Array(128);
+  /** Open addressing; slot i holds [hash, id + 1] at 2i, 2i + 1 (0: empty), one cache line per probe. */
+  private slots = new Int32Array(256);
 
   constructor(model: Model<State>) {
     this.model = model;
@@ -312,53 +328,55 @@ class StateTable<State> {
     return this.states[id]!;
   }
 
-  /** A rough count: the tables plus an estimate of the states themselves. */
+  /** A rough count: the table plus an estimate of the states themselves. */
   bytes(): number {
-    return this.hashes.byteLength + this.slots.byteLength + this.states.length * 96;
+    return this.slots.byteLength + this.states.length * 96;
   }
 
   intern(state: State): number {
     const h = this.model.hash(state) | 0;
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >>> 1) - 1;
     let slot = mix32(h) & mask;
     for (;;) {
-      const e = this.slots[slot]!;
+      const e = slots[2 * slot + 1]!;
       if (e === 0) break;
-      if (this.hashes[e - 1] === h && this.model.equal(this.states[e - 1]!, state)) return e - 1;
+      if (slots[2 * slot] === h && this.model.equal(this.states[e - 1]!, state)) return e - 1;
       slot = (slot + 1) & mask;
     }
     const id = this.states.length;
     this.states.push(state);
-    if (id >= this.hashes.length) {
-      const grown = new Int32Array(this.hashes.length * 2);
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
-    this.hashes[id] = h;
-    this.slots[slot] = id + 1;
-    if (this.states.length * 2 > this.slots.length) this.rehash();
+    slots[2 * slot] = h;
+    slots[2 * slot + 1] = id + 1;
+    if (this.states.length * 4 > slots.length) this.slots = regrow(slots, (x) => mix32(x));
     return id;
   }
+}
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.states.length; id++) {
-      let slot = mix32(this.hashes[id]!) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
-    }
-    this.slots = slots;
+/** The slot table (pairs [hash, id + 1]) at twice the size, every entry placed again. */
+function regrow(old: Int32Array, place: (hash: number) => number): Int32Array<ArrayBuffer> {
+  const slots = new Int32Array(old.length * 2);
+  const mask = (slots.length >>> 1) - 1;
+  for (let i = 0; i < old.length; i += 2) {
+    const e = old[i + 1]!;
+    if (e === 0) continue;
+    const h = old[i]!;
+    let slot = place(h) & mask;
+    while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    slots[2 * slot] = h;
+    slots[2 * slot + 1] = e;
   }
+  return slots;
 }
 
 /** The set of configurations explored: (bitset of linearized ops, state id), hashed. */
 class ConfigCache {
   size = 0;
   private readonly words: number;
-  private slots = new Int32Array(1 << 10);
-  private hashes = new Int32Array(1 << 9);
+  /** Open addressing; slot i holds [hash, entry + 1] at 2i, 2i + 1 (0: empty). */
+  private slots = new Int32Array(1 << 11);
   private stateIds = new Int32Array(1 << 9);
+  /** Each entry's bitset, `words` words apiece. */
   private arena: Uint32Array;
 
   constructor(words: number) {
@@ -367,20 +385,19 @@ class ConfigCache {
   }
 
   bytes(): number {
-    return this.slots.byteLength + this.hashes.byteLength + this.stateIds.byteLength + this.arena.byteLength;
+    return this.slots.byteLength + this.stateIds.byteLength + this.arena.byteLength;
   }
 
   /** Adds the configuration unless present; true when it was new. */
   add(hash: number, bits: Uint32Array, state: number): boolean {
-    const { words, slots, hashes, stateIds, arena } = this;
-    const mask = slots.length - 1;
+    const { words, slots, stateIds, arena } = this;
+    const mask = (slots.length >>> 1) - 1;
     let slot = hash & mask;
     for (;;) {
-      const e = slots[slot]!;
+      const e = slots[2 * slot + 1]!;
       if (e === 0) break;
-      const id = e - 1;
-      if (hashes[id] === hash && stateIds[id] === state) {
-        let base = id * words;
+      if (slots[2 * slot] === hash && stateIds[e - 1] === state) {
+        let base = (e - 1) * words;
         let same = true;
         for (let w = 0; w < words; w++, base++) {
           if (arena[base] !== bits[w]) {
@@ -393,20 +410,18 @@ class ConfigCache {
       slot = (slot + 1) & mask;
     }
     const id = this.size++;
-    if (id >= this.hashes.length) this.growEntries();
-    this.hashes[id] = hash;
+    if (id >= this.stateIds.length) this.growEntries();
     this.stateIds[id] = state;
-    this.arena.set(bits, id * words);
-    this.slots[slot] = id + 1;
-    if (this.size * 2 > this.slots.length) this.rehash();
+    const target = this.arena;
+    for (let w = 0, base = id * words; w < words; w++, base++) target[base] = bits[w]!;
+    slots[2 * slot] = hash;
+    slots[2 * slot + 1] = id + 1;
+    if (this.size * 4 > slots.length) this.slots = regrow(slots, (x) => x);
     return true;
   }
 
   private growEntries(): void {
-    const cap = this.hashes.length * 2;
-    const hashes = new Int32Array(cap);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const cap = this.stateIds.length * 2;
     const stateIds = new Int32Array(cap);
     stateIds.set(this.stateIds);
     this.stateIds = stateIds;
@@ -414,19 +429,7 @@ class ConfigCache {
     arena.set(this.arena);
     this.arena = arena;
   }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.size; id++) {
-      let slot = this.hashes[id]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = id + 1;
-    }
-    this.slots = slots;
-  }
 }
-
 /**
  * Memoised transitions: (state id, op id) -> next state id, ILLEGAL, or a choice list. A
  * direct-mapped cache of fixed size: a collision overwrites, so it never grows, and models
