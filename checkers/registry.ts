@@ -4,6 +4,7 @@ import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
 import { linearizableChecker } from './linearizable/index.js';
 import { lockChecker } from './lock.js';
+import { perfChecker } from './perf.js';
 import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
 import { setChecker, setFullChecker } from './set.js';
@@ -27,6 +28,7 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
     bankChecker,
     lockChecker,
     electionChecker,
+    perfChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
 

@@ -1,0 +1,381 @@
+/**
+ * Performance under failure: throughput over time per `f` and outcome, latency quantiles
+ * (HDR histograms) overall and per fault state, availability per window and per fault, the
+ * longest stretch without an `ok`, and the time to recover after each heal. Always valid:
+ * it measures, it does not judge. Pure: history in, figures out.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { History } from '../src/history/index.js';
+import { type FaultEvent, type FaultWindow, faultWindows } from './perf/faults.js';
+import type { Checker, CheckResult, CommonCheckOptions } from './result.js';
+
+export { describeValue, type FaultEvent, type FaultWindow, faultWindows } from './perf/faults.js';
+
+/** Options of `perf`. */
+export interface PerfOptions extends CommonCheckOptions {
+  /** Width of the time windows in seconds; default: a round width giving at most 200 windows. */
+  windowS?: number;
+}
+
+/** Latency quantiles in milliseconds, and how many ops they cover. */
+export interface LatencyQuantiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** The quantiles reported, by name, as fractions. */
+export const QUANTILES = { p50: 0.5, p90: 0.9, p99: 0.99, p999: 0.999 } as const;
+
+/** Availability during one fault window. */
+export interface FaultAvailability extends FaultWindow {
+  /** Completions (ok, fail, info) inside the window, and the oks among them. */
+  completed: number;
+  ok: number;
+  /** ok / completed; `null` when nothing completed. */
+  availability: number | null;
+  /** Latency of the ops invoked during the window. */
+  latency: LatencyQuantiles;
+}
+
+/** How long the system took to answer `ok` again after a fault was healed. */
+export interface Recovery {
+  kind: string;
+  label: string;
+  /** When the heal completed, and the first `ok` at or after it (seconds). */
+  healedAt: number;
+  firstOkAt: number | null;
+  /** firstOkAt − healedAt, in seconds; `null` when no op succeeded afterwards. */
+  recoverS: number | null;
+}
+
+/** The perf checker's result. Times are seconds since the test began; latencies milliseconds. */
+export interface PerfResult extends CheckResult {
+  valid: true;
+  /** From the first client invocation to the last client completion. */
+  start: number;
+  end: number;
+  /** Client ops by outcome (an invocation never completed counts as `info`). */
+  counts: { ok: number; fail: number; info: number };
+  windowS: number;
+  /** Start of each window. */
+  windows: number[];
+  /** Completions per second in each window, per `f` and outcome (`read ok`, `write fail`, ...). */
+  throughput: { f: string; type: 'ok' | 'fail' | 'info'; rate: number[] }[];
+  /** Quantiles of the latency of the ops completing in each window (`null`: none completed). */
+  latencyOverTime: Record<keyof typeof QUANTILES | 'max', (number | null)[]>;
+  latency: {
+    overall: LatencyQuantiles;
+    /** By outcome: ok, fail, info (info only for ops that did answer, e.g. timeouts). */
+    byType: Record<string, LatencyQuantiles>;
+    byF: Record<string, LatencyQuantiles>;
+    /** By the fault state at invocation: `healthy`, or the kinds in effect joined by `+`. */
+    byState: Record<string, LatencyQuantiles>;
+  };
+  availability: {
+    overall: number | null;
+    /** ok / completed in each window; `null` when nothing completed. */
+    windows: (number | null)[];
+    byState: Record<string, number | null>;
+    faults: FaultAvailability[];
+  };
+  /** The longest stretch without an `ok` completion, within [start, end]. */
+  longestOutage: { from: number; to: number; durationS: number } | null;
+  recoveries: Recovery[];
+  faults: FaultWindow[];
+  faultEvents: FaultEvent[];
+}
+
+const NICE_WINDOWS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+const MAX_WINDOWS = 200;
+
+/** The smallest round window width that gives at most 200 windows over `span` seconds. */
+export function chooseWindow(spanS: number): number {
+  for (const w of NICE_WINDOWS) if (spanS / w <= MAX_WINDOWS) return w;
+  return Math.ceil(spanS / MAX_WINDOWS);
+}
+
+/** Latencies are recorded in microseconds, to 3 significant digits. */
+class Latencies {
+  private readonly h = hdr.build({ numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  private count = 0;
+  private maxUs = 0;
+  add(us: number): void {
+    this.h.recordValue(us);
+    this.count++;
+    if (us > this.maxUs) this.maxUs = us;
+  }
+  quantiles(): LatencyQuantiles {
+    const q = (p: number): number => (this.count === 0 ? 0 : ms(this.h.getValueAtPercentile(p * 100)));
+    return {
+      count: this.count,
+      p50: q(QUANTILES.p50),
+      p90: q(QUANTILES.p90),
+      p99: q(QUANTILES.p99),
+      p999: q(QUANTILES.p999),
+      max: ms(this.maxUs),
+    };
+  }
+}
+
+function ms(us: number): number {
+  return Math.round(us) / 1000;
+}
+
+class Group<K> {
+  private readonly map = new Map<K, Latencies>();
+  get(key: K): Latencies {
+    let l = this.map.get(key);
+    if (!l) {
+      l = new Latencies();
+      this.map.set(key, l);
+    }
+    return l;
+  }
+  quantiles(): Record<string, LatencyQuantiles> {
+    return Object.fromEntries([...this.map].map(([k, l]) => [String(k), l.quantiles()]));
+  }
+}
+
+/** Fault states over time: the kinds in effect between consecutive change points. */
+class FaultStates {
+  private readonly times: number[] = [];
+  private readonly states: string[] = [];
+  constructor(windows: readonly FaultWindow[]) {
+    const points = new Set<number>();
+    for (const w of windows) {
+      points.add(w.start);
+      if (w.end !== null) points.add(w.end);
+    }
+    const sorted = [...points].sort((a, b) => a - b);
+    for (const t of sorted) {
+      const kinds = windows.filter((w) => w.start <= t && (w.end === null || t < w.end)).map((w) => w.kind);
+      this.times.push(t);
+      this.states.push(kinds.length === 0 ? 'healthy' : [...new Set(kinds)].sort().join('+'));
+    }
+  }
+  /** The state at time t (seconds). */
+  at(t: number): string {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 'healthy' : this.states[lo - 1]!;
+  }
+}
+
+/** Nearest-rank quantile of sorted values. */
+function rank(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Computes the perf figures of a history. */
+export function analyzePerf(history: History, options: PerfOptions = {}): PerfResult {
+  const { windows: faults, events } = faultWindows(history.ops);
+  const states = new FaultStates(faults);
+  // One row per client invocation: times in seconds, outcome, f.
+  const pairs = [...history.pairs()];
+  const n = pairs.length;
+  const inv = new Float64Array(n);
+  const done = new Float64Array(n).fill(Number.NaN);
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const p = pairs[i]!;
+    inv[i] = p.invoke.time / 1e9;
+    if (inv[i]! < start) start = inv[i]!;
+    const t = (p.completion ?? p.invoke).time / 1e9;
+    if (p.completion) done[i] = t;
+    if (t > end) end = t;
+  }
+  if (n === 0) start = end = 0;
+  const windowS = options.windowS ?? chooseWindow(end - start);
+  const origin = Math.floor(start / windowS) * windowS;
+  const nWindows = Math.max(1, Math.ceil((end - origin) / windowS + 1e-9));
+  const windowOf = (t: number): number => Math.min(nWindows - 1, Math.floor((t - origin) / windowS));
+
+  const overall = new Latencies();
+  const byType = new Group<string>();
+  const byF = new Group<string>();
+  const byState = new Group<string>();
+  const stateCompleted = new Map<string, { ok: number; all: number }>();
+  const throughput = new Map<string, { f: string; type: 'ok' | 'fail' | 'info'; rate: number[] }>();
+  const windowOk = new Float64Array(nWindows);
+  const windowAll = new Float64Array(nWindows);
+  const perWindow: number[][] = Array.from({ length: nWindows }, () => []);
+  const counts = { ok: 0, fail: 0, info: 0 };
+  const okTimes: number[] = [];
+
+  for (let i = 0; i < n; i++) {
+    const p = pairs[i]!;
+    counts[p.type]++;
+    if (!p.completion) continue;
+    const t = done[i]!;
+    const w = windowOf(t);
+    const key = `${p.invoke.f}\u0000${p.type}`;
+    let series = throughput.get(key);
+    if (!series) {
+      series = { f: p.invoke.f, type: p.type, rate: new Array<number>(nWindows).fill(0) };
+      throughput.set(key, series);
+    }
+    series.rate[w]!++;
+    windowAll[w]!++;
+    const state = states.at(inv[i]!);
+    const sc = stateCompleted.get(state) ?? { ok: 0, all: 0 };
+    stateCompleted.set(state, sc);
+    sc.all++;
+    if (p.type === 'ok') {
+      windowOk[w]!++;
+      sc.ok++;
+      okTimes.push(t);
+    }
+    const us = Math.max(1, Math.round((p.completion.time - p.invoke.time) / 1e3));
+    overall.add(us);
+    byType.get(p.type).add(us);
+    byF.get(p.invoke.f).add(us);
+    byState.get(state).add(us);
+    perWindow[w]!.push(us);
+  }
+  for (const s of throughput.values()) for (let w = 0; w < nWindows; w++) s.rate[w] = s.rate[w]! / windowS;
+  okTimes.sort((a, b) => a - b);
+
+  const latencyOverTime: PerfResult['latencyOverTime'] = { p50: [], p90: [], p99: [], p999: [], max: [] };
+  for (const values of perWindow) {
+    const sorted = Float64Array.from(values).sort();
+    for (const [name, q] of Object.entries(QUANTILES) as [keyof typeof QUANTILES, number][]) {
+      latencyOverTime[name].push(sorted.length ? ms(rank(sorted, q)) : null);
+    }
+    latencyOverTime.max.push(sorted.length ? ms(sorted[sorted.length - 1]!) : null);
+  }
+
+  const completedCount = countCompleted(done);
+  return {
+    valid: true,
+    start,
+    end,
+    counts,
+    windowS,
+    windows: Array.from({ length: nWindows }, (_, w) => round6(origin + w * windowS)),
+    throughput: [...throughput.values()].sort((a, b) => (a.f + a.type).localeCompare(b.f + b.type)),
+    latencyOverTime,
+    latency: {
+      overall: overall.quantiles(),
+      byType: byType.quantiles(),
+      byF: byF.quantiles(),
+      byState: byState.quantiles(),
+    },
+    availability: {
+      overall: completedCount > 0 ? counts.ok / completedCount : null,
+      windows: Array.from(windowAll, (all, w) => (all > 0 ? windowOk[w]! / all : null)),
+      byState: Object.fromEntries([...stateCompleted].map(([s, c]) => [s, c.all > 0 ? c.ok / c.all : null])),
+      faults: faults.map((f) => faultAvailability(f, pairs, inv, done, end)),
+    },
+    longestOutage: longestOutage(okTimes, start, end),
+    recoveries: faults
+      .filter((f) => f.end !== null)
+      .map((f) => {
+        const healedAt = f.end!;
+        const firstOkAt = firstAtOrAfter(okTimes, healedAt);
+        return {
+          kind: f.kind,
+          label: f.label,
+          healedAt,
+          firstOkAt,
+          recoverS: firstOkAt === null ? null : round6(firstOkAt - healedAt),
+        };
+      }),
+    faults,
+    faultEvents: events,
+  };
+}
+
+function countCompleted(done: Float64Array): number {
+  let c = 0;
+  for (const t of done) if (!Number.isNaN(t)) c++;
+  return c;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+function faultAvailability(
+  f: FaultWindow,
+  pairs: readonly { type: string; completion: unknown; invoke: { time: number; f: string } }[],
+  inv: Float64Array,
+  done: Float64Array,
+  end: number,
+): FaultAvailability {
+  const until = f.end ?? end;
+  let ok = 0;
+  let completed = 0;
+  const latency = new Latencies();
+  for (let i = 0; i < pairs.length; i++) {
+    const t = done[i]!;
+    if (!Number.isNaN(t) && t >= f.start && t <= until) {
+      completed++;
+      if (pairs[i]!.type === 'ok') ok++;
+    }
+    if (inv[i]! >= f.start && inv[i]! <= until && !Number.isNaN(t)) {
+      latency.add(Math.max(1, Math.round((t - inv[i]!) * 1e6)));
+    }
+  }
+  return {
+    ...f,
+    completed,
+    ok,
+    availability: completed > 0 ? ok / completed : null,
+    latency: latency.quantiles(),
+  };
+}
+
+/** Longest gap between consecutive oks, counting the edges of [start, end]. */
+function longestOutage(okTimes: readonly number[], start: number, end: number): PerfResult['longestOutage'] {
+  if (end <= start) return null;
+  let best = { from: start, to: okTimes[0] ?? end };
+  let prev = start;
+  for (const t of [...okTimes, end]) {
+    if (t - prev > best.to - best.from) best = { from: prev, to: t };
+    prev = t;
+  }
+  return { from: best.from, to: best.to, durationS: round6(best.to - best.from) };
+}
+
+function firstAtOrAfter(sorted: readonly number[], t: number): number | null {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length ? sorted[lo]! : null;
+}
+
+function q(l: LatencyQuantiles): string {
+  return `p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`;
+}
+
+/** The `perf` checker: measures, never fails a test. */
+export const perfChecker: Checker<PerfOptions> = {
+  name: 'perf',
+  description: 'throughput, latency quantiles, availability and recovery, overall and per fault',
+  check: (history, options) => analyzePerf(history, options),
+  explain(result) {
+    const r = result as PerfResult;
+    const lines = [
+      `${r.counts.ok} ok, ${r.counts.fail} fail, ${r.counts.info} info; latency ${q(r.latency.overall)}; ` +
+        `availability ${r.availability.overall === null ? 'n/a' : `${(r.availability.overall * 100).toFixed(2)}%`}`,
+    ];
+    for (const [state, l] of Object.entries(r.latency.byState)) lines.push(`  ${state}: ${q(l)}`);
+    if (r.longestOutage)
+      lines.push(`  longest stretch without ok: ${r.longestOutage.durationS.toFixed(3)} s`);
+    return lines.join('\n');
+  },
+};
