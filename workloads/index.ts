@@ -7,6 +7,7 @@ import { register } from './register.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
 import { wr } from './wr.js';
+import { ycsb } from './ycsb.js';
 
 export type { CheckerRunOptions, CheckerSpec, Workload, WorkloadContext } from './types.js';
 
@@ -19,6 +20,7 @@ export const WORKLOADS: ReadonlyMap<string, Workload> = new Map<string, Workload
   ['wr', wr],
   ['lock', lock],
   ['election', election],
+  ['ycsb', ycsb],
 ]);
 
 /** The workload called `name`, or an {@link InputError} on field `workload` listing the known ones. */
