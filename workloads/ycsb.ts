@@ -75,7 +75,7 @@ export function ycsbGenerator(options: Options): Generator {
   return gen((ctx: GenContext): Invocation => {
     const key = pick(ctx.random());
     if (ctx.random() < reads) return { f: 'read', value: null, key };
-    return { f: 'update', value: valueOf(version++, valueSize), key };
+    return { f: 'update', value: paddedValue(version++, valueSize), key };
   });
 }
 
@@ -97,7 +97,7 @@ function zipf(n: number, s: number): (u: number) => number {
   };
 }
 
-function valueOf(version: number, size: number): string {
+function paddedValue(version: number, size: number): string {
   const s = String(version);
   return s.length >= size ? s : s.padEnd(size, '.');
 }
