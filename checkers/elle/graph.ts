@@ -4,6 +4,8 @@
  * million-transaction history needs no per-edge objects.
  */
 
+import { int32, uint8 } from './arena.js';
+
 /** Relation bits. Data dependencies first; process and real-time orders after. */
 export const WW = 1;
 export const WR = 2;
@@ -40,9 +42,9 @@ export class EdgeList {
 
   /** A good estimate of the final size saves copies (and garbage) on big histories. */
   constructor(capacity = 1024) {
-    this.src = new Int32Array(capacity);
-    this.dst = new Int32Array(capacity);
-    this.type = new Uint8Array(capacity);
+    this.src = int32(capacity);
+    this.dst = int32(capacity);
+    this.type = uint8(capacity);
   }
 
   add(from: number, to: number, bits: number): void {
@@ -56,13 +58,13 @@ export class EdgeList {
 
   private grow(): void {
     const size = Math.ceil(this.src.length * 1.5);
-    const src = new Int32Array(size);
+    const src = int32(size);
     src.set(this.src);
     this.src = src;
-    const dst = new Int32Array(size);
+    const dst = int32(size);
     dst.set(this.dst);
     this.dst = dst;
-    const type = new Uint8Array(size);
+    const type = uint8(size);
     type.set(this.type);
     this.type = type;
   }
@@ -70,21 +72,21 @@ export class EdgeList {
   /** Packs the edges of `n` nodes into a graph, merging parallel edges into one mask. */
   build(n: number): Graph {
     const { src, dst, type, length } = this;
-    const start = new Int32Array(n + 1);
+    const start = int32(n + 1);
     for (let i = 0; i < length; i++) start[src[i]! + 1]!++;
     for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
     // Counting sort by source; `offsets` doubles as the fill cursor, then as the result.
-    const offsets = new Int32Array(n + 1);
+    const offsets = int32(n + 1);
     offsets.set(start.subarray(0, n));
-    const rawDst = new Int32Array(length);
-    const rawType = new Uint8Array(length);
+    const rawDst = int32(length);
+    const rawType = uint8(length);
     for (let i = 0; i < length; i++) {
       const at = offsets[src[i]!]!++;
       rawDst[at] = dst[i]!;
       rawType[at] = type[i]!;
     }
     // Merge parallel edges: slot[w] remembers where w was written for the current source.
-    const slot = new Int32Array(n).fill(-1);
+    const slot = int32(n).fill(-1);
     let out = 0;
     for (let v = 0; v < n; v++) {
       offsets[v] = out;
@@ -139,13 +141,13 @@ export interface Components {
 /** Tarjan's algorithm, iterative (no recursion limit on long chains). */
 export function stronglyConnected(graph: Graph, allowed: number): Components {
   const { n, offsets, targets, masks } = graph;
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  const callNode = new Int32Array(n);
-  const callEdge = new Int32Array(n);
-  const componentOf = new Int32Array(n).fill(-1);
+  const index = int32(n).fill(-1);
+  const low = int32(n);
+  const onStack = uint8(n);
+  const stack = int32(n);
+  const callNode = int32(n);
+  const callEdge = int32(n);
+  const componentOf = int32(n).fill(-1);
   const members: Int32Array[] = [];
   let sp = 0;
   let next = 0;
@@ -253,10 +255,10 @@ export class CycleSearch {
     private readonly budget: number,
   ) {
     const size = graph.n * 4;
-    this.stamp = new Int32Array(size);
-    this.parent = new Int32Array(size);
-    this.via = new Uint8Array(size);
-    this.queue = new Int32Array(size);
+    this.stamp = int32(size);
+    this.parent = int32(size);
+    this.via = uint8(size);
+    this.queue = int32(size);
   }
 
   /**

@@ -6,6 +6,7 @@
 import type { History } from '../../src/history/index.js';
 import type { Checker, CheckResult, CommonCheckOptions, Validity } from '../result.js';
 import { type Anomaly, describeCycleType } from './anomalies.js';
+import { withArena } from './arena.js';
 import { CYCLE_TYPES, findCycles } from './cycles.js';
 import { analyzeListAppend, type WorkloadAnalysis } from './list-append.js';
 import { boundary, canonicalModel, forbiddenAnomalies } from './models.js';
@@ -60,6 +61,11 @@ export function checkRwRegister(history: History, options: ElleOptions = {}): El
 }
 
 function check(workload: Workload, history: History, options: ElleOptions): ElleResult {
+  // About what a history of mostly small transactions needs; more is allocated piecemeal.
+  return withArena(history.length * 160, () => checkIn(workload, history, options));
+}
+
+function checkIn(workload: Workload, history: History, options: ElleOptions): ElleResult {
   const started = Date.now();
   const models = (options.consistencyModels?.length ? options.consistencyModels : DEFAULT_MODELS).map(
     canonicalModel,

@@ -4,8 +4,10 @@
  * ww (consecutive appends), wr (the last element a read saw) and rw (the first element it
  * missed) dependencies; plus the anomalies that need no cycle.
  */
+
 import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, type EdgeExplainer, show } from './anomalies.js';
+import { int32, uint8 } from './arena.js';
 import { EdgeList, RW, WR, WW } from './graph.js';
 import { APPEND, READ, sameValue, type Txns, txnName, ValueIndex, valueKey } from './txn.js';
 
@@ -49,10 +51,10 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   }
 
   // Per micro-op facts from one backward and one forward scan of each transaction.
-  const laterAppend = new Uint8Array(M); // an append followed by another append to its key (G1b source)
-  const readThenAppend = new Uint8Array(M); // a read whose transaction appends to the key later
-  const external = new Uint8Array(M); // the transaction's first touch of the key, and a read
-  const stamp = new Int32Array(keyCount);
+  const laterAppend = uint8(M); // an append followed by another append to its key (G1b source)
+  const readThenAppend = uint8(M); // a read whose transaction appends to the key later
+  const external = uint8(M); // the transaction's first touch of the key, and a read
+  const stamp = int32(keyCount);
   const repeated: number[] = [];
   for (let t = 0; t < C.count; t++) {
     const start = C.mopStart[t]!;
@@ -80,7 +82,7 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
   for (const t of repeated) checkInternal(t);
 
   // The version order of each key: its longest read.
-  const longest = new Int32Array(keyCount).fill(-1);
+  const longest = int32(keyCount).fill(-1);
   for (let m = 0; m < M; m++) {
     if (C.mopKind[m] !== READ) continue;
     const r = C.mopValue(m);
@@ -89,15 +91,15 @@ export function analyzeListAppend(txns: Txns, maxPerType: number): WorkloadAnaly
     const best = longest[k]!;
     if (best === -1 || r.length > (C.mopValue(best) as unknown[]).length) longest[k] = m;
   }
-  const orderStart = new Int32Array(keyCount + 1);
+  const orderStart = int32(keyCount + 1);
   for (let k = 0; k < keyCount; k++) {
     const m = longest[k]!;
     orderStart[k + 1] = orderStart[k]! + (m === -1 ? 0 : (C.mopValue(m) as unknown[]).length);
   }
   // orderWriter[orderStart[k] + i]: the micro-op that appended element i of key k, or ABORTED/GARBAGE.
-  const orderWriter = new Int32Array(orderStart[keyCount]!);
-  const firstBad = new Int32Array(keyCount).fill(0x7fffffff);
-  const seenMop = new Uint8Array(M);
+  const orderWriter = int32(orderStart[keyCount]!);
+  const firstBad = int32(keyCount).fill(0x7fffffff);
+  const seenMop = uint8(M);
   for (let k = 0; k < keyCount; k++) {
     const m = longest[k]!;
     if (m === -1) continue;

@@ -4,8 +4,10 @@
  * from transactions that read a key and then wrote it (the write follows the read); a
  * cycle among one key's versions is `cyclic-versions`.
  */
+
 import { InputError } from '../../src/errors.js';
 import { type Anomaly, AnomalyLog, show } from './anomalies.js';
+import { int32, uint8 } from './arena.js';
 import { EdgeList, RW, stronglyConnected, WR, WW } from './graph.js';
 import type { WorkloadAnalysis } from './list-append.js';
 import { READ, sameValue, type Txns, txnName, ValueIndex, WRITE } from './txn.js';
@@ -45,11 +47,11 @@ export function analyzeRwRegister(
   }
 
   // Per micro-op facts: overwritten writes, external reads, and each external read's own later write.
-  const overwritten = new Uint8Array(M);
-  const external = new Uint8Array(M);
-  const followingWrite = new Int32Array(M).fill(-1); // for an external read: the transaction's final write of the key
-  const stamp = new Int32Array(keyCount);
-  const finalWrite = new Int32Array(keyCount);
+  const overwritten = uint8(M);
+  const external = uint8(M);
+  const followingWrite = int32(M).fill(-1); // for an external read: the transaction's final write of the key
+  const stamp = int32(keyCount);
+  const finalWrite = int32(keyCount);
   for (let t = 0; t < C.count; t++) {
     const start = C.mopStart[t]!;
     const end = C.mopStart[t + 1]!;
@@ -79,7 +81,7 @@ export function analyzeRwRegister(
   // Which write each external read saw: a micro-op, INITIAL (nil), or nothing usable.
   const INITIAL = -1;
   const NONE = -2;
-  const source = new Int32Array(M).fill(NONE);
+  const source = int32(M).fill(NONE);
   for (let m = 0; m < M; m++) {
     if (!external[m] || C.indeterminate[owner[m]!]) continue;
     const v = C.mopValue(m);
@@ -97,7 +99,7 @@ export function analyzeRwRegister(
 
   // Version graph over write micro-ops: v1 -> v2 when a transaction read v1 and then wrote v2.
   const versionEdges = new EdgeList();
-  const hasPredecessor = new Uint8Array(M);
+  const hasPredecessor = uint8(M);
   if (writesFollowReads) {
     for (let m = 0; m < M; m++) {
       const s = source[m]!;
@@ -108,7 +110,7 @@ export function analyzeRwRegister(
     }
   }
   const versions = versionEdges.build(M);
-  const cyclicKey = new Uint8Array(keyCount);
+  const cyclicKey = uint8(keyCount);
   for (const members of stronglyConnected(versions, WW).members) {
     const k = C.mopKey[members[0]!]!;
     if (cyclicKey[k]) continue;
@@ -122,7 +124,7 @@ export function analyzeRwRegister(
   }
 
   // Readers of each version (external reads only), as lists in CSR form, plus nil readers per key.
-  const readerCount = new Int32Array(M + 1);
+  const readerCount = int32(M + 1);
   const nilReaders: number[][] = Array.from({ length: keyCount }, () => []);
   for (let m = 0; m < M; m++) {
     const s = source[m]!;
@@ -130,8 +132,9 @@ export function analyzeRwRegister(
     else if (s === INITIAL) nilReaders[C.mopKey[m]!]!.push(m);
   }
   for (let m = 0; m < M; m++) readerCount[m + 1]! += readerCount[m]!;
-  const readers = new Int32Array(readerCount[M]!);
-  const fill = readerCount.slice(0, M);
+  const readers = int32(readerCount[M]!);
+  const fill = int32(M);
+  fill.set(readerCount.subarray(0, M));
   for (let m = 0; m < M; m++) {
     const s = source[m]!;
     if (s >= 0) readers[fill[s]!++] = m;

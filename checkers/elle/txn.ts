@@ -2,8 +2,10 @@
  * Transactions as flat typed arrays: micro-ops, interned keys, and the process and real-time
  * orders between transactions. Shared by the list-append and rw-register analyses.
  */
+
 import { InputError } from '../../src/errors.js';
 import type { History, Op } from '../../src/history/index.js';
+import { float64, int32, uint8 } from './arena.js';
 import { type EdgeList, PROCESS, REALTIME } from './graph.js';
 
 export const APPEND = 0;
@@ -62,12 +64,12 @@ class Column {
   length = 0;
 
   constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
+    this.data = int32(capacity);
   }
 
   push(x: number): void {
     if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
+      const bigger = int32(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -99,7 +101,7 @@ class TableBuilder {
     this.invokePos = new Column(txns);
     this.completePos = new Column(txns);
     this.indeterminate = new Column(txns);
-    this.process = new Float64Array(txns);
+    this.process = float64(txns);
     this.mopStart = new Column(txns + 1);
     this.mopKind = new Column(mops);
     this.mopKey = new Column(mops);
@@ -115,10 +117,10 @@ class TableBuilder {
       this.completeIndex.done(),
       this.invokePos.done(),
       this.completePos.done(),
-      Uint8Array.from(this.indeterminate.done()),
+      bytes(this.indeterminate.done()),
       this.process.subarray(0, this.invokeIndex.length),
       this.mopStart.done(),
-      Uint8Array.from(this.mopKind.done()),
+      bytes(this.mopKind.done()),
       this.mopKey.done(),
       this.mopOwner.done(),
       this.values,
@@ -246,7 +248,7 @@ export function addProcessEdges(table: TxnTable, edges: EdgeList): void {
  * so edges grow with concurrency, not with the square of the history.
  */
 export function addRealtimeEdges(table: TxnTable, historyLength: number, edges: EdgeList): void {
-  const at = new Int32Array(historyLength).fill(-1);
+  const at = int32(historyLength).fill(-1);
   for (let t = 0; t < table.count; t++) {
     at[table.invokePos[t]!] = t;
     if (table.completePos[t]! >= 0) at[table.completePos[t]!] = t;
@@ -311,9 +313,9 @@ export class ValueIndex {
   constructor(capacity = 1024) {
     let c = 1024;
     while (c < capacity * 2) c *= 2;
-    this.keys = new Int32Array(c);
-    this.values = new Int32Array(c);
-    this.slots = new Int32Array(c).fill(-1);
+    this.keys = int32(c);
+    this.values = int32(c);
+    this.slots = int32(c).fill(-1);
   }
 
   /** The number stored for (k, v), or -1. */
@@ -359,9 +361,9 @@ export class ValueIndex {
 
   private grow(): void {
     const { keys, values, slots } = this;
-    this.keys = new Int32Array(keys.length * 2);
-    this.values = new Int32Array(keys.length * 2);
-    this.slots = new Int32Array(keys.length * 2).fill(-1);
+    this.keys = int32(keys.length * 2);
+    this.values = int32(keys.length * 2);
+    this.slots = int32(keys.length * 2).fill(-1);
     this.size = 0;
     for (let i = 0; i < slots.length; i++) if (slots[i]! !== -1) this.set(keys[i]!, values[i]!, slots[i]!);
   }
@@ -375,4 +377,10 @@ function hash(k: number, v: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
+}
+
+function bytes(from: Int32Array): Uint8Array {
+  const out = uint8(from.length);
+  out.set(from);
+  return out;
 }
