@@ -3,7 +3,7 @@
  * streamed to history.jsonl on disk. `node dist/bench/runner.js` (after `npx tsc -p .`).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonlWriter } from '../src/history/codecs/index.js';
@@ -17,6 +17,10 @@ export interface RunnerFigures {
   ops: number;
   /** Completed client ops per second (each op is two history lines: invoke and completion). */
   opsPerSecond: number;
+  /** Completed ops per second of CPU time used by the process: steadier on a busy machine. */
+  opsPerCpuSecond: number;
+  /** Load average of the machine at the end (over 1 minute), to judge the wall-clock figure. */
+  loadAverage: number;
   historyBytes: number;
 }
 
@@ -35,6 +39,7 @@ export async function run(
       nodes: [],
       endpoint: (n) => n,
     };
+    const cpuBefore = process.cpuUsage();
     const outcome = await runTest({
       concurrency: processes,
       nodes: [],
@@ -49,12 +54,16 @@ export async function run(
       log: () => undefined,
     });
     writer.close();
-    const ops = outcome.ops.filter((o) => o.type === 'ok').length;
+    const cpu = process.cpuUsage(cpuBefore);
+    let ops = 0;
+    for (const o of outcome.ops) if (o.type === 'ok') ops++;
     return {
       processes,
       seconds,
       ops,
       opsPerSecond: Math.round(ops / seconds),
+      opsPerCpuSecond: Math.round(ops / ((cpu.user + cpu.system) / 1e6)),
+      loadAverage: Math.round(loadavg()[0]! * 10) / 10,
       historyBytes: statSync(path).size,
     };
   } finally {

@@ -102,7 +102,7 @@ function single(invocation: Invocation): Generator {
         const thread = ctx.free[0];
         if (thread === undefined) return WAIT;
         done = true;
-        return { type: 'op', op: { ...invocation, thread } };
+        return { type: 'op', op: withThread(invocation, thread) };
       },
     };
   }, `op ${invocation.f}`);
@@ -121,10 +121,17 @@ function fromFunction(f: (ctx: GenContext) => Invocation | undefined): Generator
           done = true;
           return EXHAUSTED;
         }
-        return { type: 'op', op: { ...invocation, thread } };
+        return { type: 'op', op: withThread(invocation, thread) };
       },
     };
   }, 'function');
+}
+
+/** A fresh op object of one fixed shape (cheaper than a spread on the hot path). */
+function withThread(invocation: Invocation, thread: Thread): GenOp {
+  const op: GenOp = { f: invocation.f, value: invocation.value, thread };
+  if (invocation.key !== undefined) op.key = invocation.key;
+  return op;
 }
 
 function sequence(items: readonly GenLike[]): Generator {

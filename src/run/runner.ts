@@ -99,6 +99,8 @@ interface ThreadState {
   deadline: number;
   invoke: Op | undefined;
   controller: AbortController;
+  /** What the client's invoke is told; the same object until the process crashes. */
+  invokeContext: { process: number; signal: AbortSignal };
 }
 
 const NEMESIS: Thread = 'nemesis';
@@ -126,6 +128,8 @@ class Runner {
   private busy = 0;
   private waiter: (() => void) | undefined;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timerUntil: number | undefined;
+  private readonly ctx: { time: number; free: Thread[]; threads: Thread[]; random: () => number };
   private error: unknown;
   private readonly dbContext: DbContext | undefined;
   private readonly nemesisContext: NemesisContext | undefined;
@@ -133,6 +137,7 @@ class Runner {
 
   constructor(private readonly spec: RunSpec) {
     this.random = seededRandom(spec.seed);
+    this.ctx = { time: 0, free: this.free, threads: this.threadList, random: this.random };
     if (spec.db && spec.remote) {
       this.dbContext = {
         remote: spec.remote,
@@ -301,6 +306,7 @@ class Runner {
   }
 
   private newThread(thread: Thread, node: string | undefined): ThreadState {
+    const controller = new AbortController();
     const state: ThreadState = {
       thread,
       process: thread,
@@ -310,7 +316,8 @@ class Runner {
       token: 0,
       deadline: Number.POSITIVE_INFINITY,
       invoke: undefined,
-      controller: new AbortController(),
+      controller,
+      invokeContext: { process: typeof thread === 'number' ? thread : -1, signal: controller.signal },
     };
     this.threads.set(thread, state);
     this.threadList.push(thread);
@@ -377,8 +384,13 @@ class Runner {
 
   // --- the interpreter ------------------------------------------------------------------
 
-  private context(): GenContext {
-    return { time: this.now(), free: this.free, threads: this.threadList, random: this.random };
+  /**
+   * The generator's context. One object, updated in place: generators must not keep it
+   * (none does), and the hot path then allocates nothing for it.
+   */
+  private context(time = this.now()): GenContext {
+    this.ctx.time = time;
+    return this.ctx;
   }
 
   /** Asks the generator for ops and hands them to free threads until it is exhausted. */
@@ -398,28 +410,45 @@ class Runner {
     }
     // Ops in flight finish (or time out, which the sweep turns into info).
     while (this.busy > 0) await this.waitForWake(undefined);
+    this.disarm();
     this.stepper = undefined;
   }
 
+  /**
+   * Resolves on the next completion (or abort), or at `until`. A timer armed for the same
+   * time is kept across waits (a time limit asks for the same deadline again and again);
+   * a timer that fires after its wait ended only causes a harmless extra look.
+   */
   private waitForWake(until: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       this.waiter = resolve;
-      if (until === undefined) return;
+      if (until === undefined || until === this.timerUntil) return;
+      this.disarm();
       const ms = (until - this.now()) / 1e6;
+      this.timerUntil = until;
       // setTimeout has a 1 ms grain: shorter waits (high rates) yield to the event loop only.
-      this.timer = ms < 1 ? setImmediate(() => this.wake()) : setTimeout(() => this.wake(), ms);
+      this.timer = ms < 1 ? setImmediate(this.onTimer) : setTimeout(this.onTimer, ms);
     });
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerUntil = undefined;
+    this.wake();
+  };
+
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer as NodeJS.Timeout);
+    clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = undefined;
+    this.timerUntil = undefined;
   }
 
   private wake(): void {
     const w = this.waiter;
     if (w === undefined) return;
     this.waiter = undefined;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-      this.timer = undefined;
-    }
     w();
   }
 
@@ -433,21 +462,21 @@ class Runner {
     state.status = 'busy';
     this.busy++;
     const token = ++state.token;
-    const invoke = this.record('invoke', state.process, op.f, op.value, undefined, state.node, op.key);
+    // The context's time was read just before the generator chose this op.
+    const time = this.ctx.time;
+    const invoke = this.record('invoke', state.process, op.f, op.value, undefined, state.node, op.key, time);
     state.invoke = invoke;
-    this.stepper?.update?.(this.context(), { thread: state.thread, op: invoke });
-    const invocation: Invocation = op.key === undefined ? { f: op.f, value: op.value } : op;
+    this.stepper?.update?.(this.ctx, { thread: state.thread, op: invoke });
+    // The op itself is the invocation (its extra `thread` field is harmless).
+    const invocation: Invocation = op;
     if (state.thread === NEMESIS) {
       this.invokeNemesis(state, token, invocation);
       return;
     }
-    state.deadline = invoke.time + this.spec.opTimeoutMs * 1e6;
+    state.deadline = time + this.spec.opTimeoutMs * 1e6;
     let answer: Promise<Completion>;
     try {
-      answer = state.client!.invoke(invocation, {
-        process: state.process as number,
-        signal: state.controller.signal,
-      });
+      answer = state.client!.invoke(invocation, state.invokeContext);
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -481,6 +510,7 @@ class Runner {
     const invoke = state.invoke!;
     state.invoke = undefined;
     this.busy--;
+    const time = this.now();
     const completion = this.record(
       type,
       state.process,
@@ -489,8 +519,9 @@ class Runner {
       error,
       state.node,
       invoke.key,
+      time,
     );
-    this.stepper?.update?.(this.context(), { thread: state.thread, op: completion });
+    this.stepper?.update?.(this.context(time), { thread: state.thread, op: completion });
     if (type === 'info' && state.thread !== NEMESIS) this.crash(state);
     else this.release(state);
   }
@@ -506,6 +537,7 @@ class Runner {
     state.status = 'reopening';
     state.process = (state.process as number) + this.spec.concurrency;
     state.controller = new AbortController();
+    state.invokeContext = { process: state.process, signal: state.controller.signal };
     const old = state.client;
     state.client = undefined;
     void this.reopen(state, old);
@@ -553,8 +585,9 @@ class Runner {
     error?: unknown,
     node?: string,
     key?: unknown,
+    time = this.now(),
   ): Op {
-    const op: Op = { index: this.ops.length, time: this.now(), type, process, f, value };
+    const op: Op = { index: this.ops.length, time, type, process, f, value };
     if (error !== undefined) op.error = error;
     if (node !== undefined) op.node = node;
     if (key !== undefined) op.key = key;

@@ -178,7 +178,7 @@ describe('Ctrl-C', () => {
     const at = Date.now();
     child.kill('SIGINT'); // ... unless told again
     expect(await exited).toBe(130);
-    expect(Date.now() - at).toBeLessThan(2000);
+    expect(Date.now() - at).toBeLessThan(5000); // not the 30 s the hung ops would take
     expect(stderr()).toMatch(/aborted without healing; the history so far is in .*history\.jsonl/);
     expect(existsSync(join(folder, 'results.json'))).toBe(false);
     const history = await readHistoryFile(join(folder, 'history.jsonl'));
