@@ -11,13 +11,16 @@
  * state) already explored prunes the search: a configuration seen before failed before.
  *
  * What makes it fast:
- * - states are interned to small integers and transitions (state, op) memoised, so the model
- *   is stepped once per pair and configurations compare as (bitset, int);
+ * - states are interned to small integers and transitions (state, op) memoised in a
+ *   direct-mapped table, so configurations compare as (bitset, int) and models with few
+ *   states (registers) are rarely stepped twice;
  * - the bitset's hash is kept incrementally (Zobrist: one random word per op, xored in and out);
  * - the cache is an open-addressing table over typed arrays, bitsets packed in one arena;
- * - read-only ops (model.isReadOnly) are linearized as soon as they are legal and never
- *   reordered: a read that is legal now stays legal until the state changes, so if the
- *   configuration with it fails, the one without it fails too.
+ * - reads first: read-only ops (model.isReadOnly) are tried before the others, and one that
+ *   is legal is linearized at once and never reordered. Sound: if a configuration C can be
+ *   completed, so can C plus a pending read r legal in C (drop r from C's completion and put
+ *   it first: it changes no state, and moving it earlier breaks no real-time order). So when
+ *   C plus r fails, C fails too, and the search backs up past C without trying alternatives.
  *
  * Ops whose outcome is unknown return at +infinity; they may be linearized anywhere after
  * their call, or never: the search succeeds once every op that completed `ok` is linearized.

@@ -66,14 +66,14 @@ export function explain(result: LinearizableResult): string {
       `${stats.configurations} configurations; ${Math.round(stats.elapsedMs)} ms)`,
   ];
   for (const f of result.failures.slice(0, 5)) {
-    const where = f.key === null ? '' : ` key ${JSON.stringify(f.key)}:`;
+    const where = f.key === null ? '' : `key ${JSON.stringify(f.key)}: `;
     if (f.valid === 'unknown') {
-      lines.push(` ${where} undecided: ${f.reason ?? 'search stopped'}`);
+      lines.push(`  ${where}undecided: ${f.reason ?? 'search stopped'}`);
       continue;
     }
     if (f.op) {
       lines.push(
-        ` ${where} op ${f.op.index} (process ${f.op.process}) ${f.op.description} cannot be linearized`,
+        `  ${where}op ${f.op.index} (process ${f.op.process}) ${f.op.description} cannot be linearized`,
       );
     }
     lines.push(`   it could have seen: ${f.states.join(' | ') || '(initial state)'}`);

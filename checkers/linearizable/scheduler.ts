@@ -5,7 +5,7 @@
  * the others stop (as Porcupine does).
  */
 import type { Validity } from '../result.js';
-import { type Partial, type SearchProgress, searchPartition } from './checker.js';
+import { type Partial, type SearchOutcome, type SearchProgress, searchPartition } from './checker.js';
 import type { Partition } from './entries.js';
 import type { Model } from './model.js';
 import { describeState } from './visualization.js';
@@ -77,7 +77,15 @@ export function runPartitions<State>(
     let bytes = 0;
     for (let j = 0; j < live.length; ) {
       const l = live[j]!;
-      const r = l.search.next();
+      let r: IteratorResult<SearchProgress<State>, SearchOutcome<State>>;
+      try {
+        r = l.search.next();
+      } catch (err) {
+        // A table that could not grow (RangeError: array buffer allocation failed).
+        if (!(err instanceof RangeError)) throw err;
+        stopAll('unknown', `out of memory: ${err.message} (${configurations(live)} configurations explored)`);
+        return outcomes;
+      }
       if (r.done) {
         const o = r.value;
         outcomes[l.i] = { ...o, partials: o.valid === true ? [] : describe(model, o.partials) };
