@@ -118,7 +118,11 @@ export function findCycles(graph: Graph, options: CycleOptions): CycleFindings {
             return;
           }
           if (!steps) return;
-          const signature = steps.map((s) => `${s.from}:${s.relation}`).join(',');
+          // The same cycle found from another anchor is the same anomaly: compare rotations.
+          const first = steps.reduce((best, s, i) => (s.from < steps[best]!.from ? i : best), 0);
+          const signature = [...steps.slice(first), ...steps.slice(0, first)]
+            .map((s) => `${s.from}:${s.relation}`)
+            .join(',');
           if (seen.has(signature)) return;
           seen.add(signature);
           const anomaly = cycleAnomaly(steps, options.name, options.opIndex, options.explain);

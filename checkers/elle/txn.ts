@@ -12,6 +12,8 @@ export const APPEND = 0;
 export const READ = 1;
 export const WRITE = 2;
 
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
 const KIND_NAMES = ['append', 'r', 'w'] as const;
 
 /** One micro-op in its readable form: `["append", k, v]`, `["r", k, [..] | null]`, `["w", k, v]`. */
@@ -180,6 +182,8 @@ function addMicroOps(
   keys: unknown[],
 ): void {
   const value = op.value;
+  const allowAppend = allowed.has('append');
+  const allowWrite = allowed.has('w');
   if (!Array.isArray(value)) {
     throw new InputError(`a txn's value must be a list of micro-ops, got ${JSON.stringify(value)}`, {
       field: `op ${op.index} value`,
@@ -195,7 +199,7 @@ function addMicroOps(
     const f: unknown = mop[0];
     const name = f === 'r' || f === 'append' || f === 'w' ? f : String(f).replace(/^:/, '');
     const kind = name === 'append' ? APPEND : name === 'r' ? READ : name === 'w' ? WRITE : -1;
-    if (kind === -1 || !allowed.has(name)) {
+    if (kind === -1 || (kind === APPEND ? !allowAppend : kind === WRITE ? !allowWrite : false)) {
       throw new InputError(`micro-op ${JSON.stringify(mop[0])} is not one of ${[...allowed].join(', ')}`, {
         field: `op ${op.index} value[${j}][0]`,
       });
@@ -209,12 +213,14 @@ function addMicroOps(
       keys.push(rawKey);
     }
     const v: unknown = mop[2];
-    if (kind === READ && op.type !== 'invoke' && v !== null && allowed.has('append') && !Array.isArray(v)) {
+    if (kind === READ && op.type !== 'invoke' && v !== null && allowAppend && !Array.isArray(v)) {
       throw new InputError(`a list-append read must return a list or nil, got ${JSON.stringify(v)}`, {
         field: `op ${op.index} value[${j}][2]`,
       });
     }
-    table.values[table.mopKind.length] = kind === READ && op.type === 'invoke' ? null : v;
+    // A completed list read of nil saw a key that does not exist yet: the empty list.
+    table.values[table.mopKind.length] =
+      kind === READ && op.type === 'invoke' ? null : kind === READ && v === null && allowAppend ? EMPTY : v;
     table.mopOwner.push(table.invokeIndex.length - 1);
     table.mopKind.push(kind);
     table.mopKey.push(id);

@@ -517,6 +517,16 @@ describe('list-append anomalies', () => {
     expect(explainElle(result)).toContain('G1c');
   });
 
+  it('treats a completed read of nil as the empty list', () => {
+    const txns = {
+      t1: { mops: [['append', 'x', 1]] as Mop[] },
+      t2: { mops: [['r', 'x', null]] as Mop[] },
+      t3: { mops: [['r', 'x', [1]]] as Mop[] },
+    };
+    expect(types(build(txns, 't3 t1 t1 t2 t2 t3'))).toEqual(['G-single-realtime']);
+    expect(types(build(txns, 't3 t1 t2 t1 t2 t3'))).toEqual([]);
+  });
+
   it('judges anomalies by the models asked for', () => {
     const h = build(writeSkew([]));
     const si = check(h, { consistencyModels: ['snapshot-isolation'] });
