@@ -1,18 +1,21 @@
 /**
  * Linearizability checker figures on the Porcupine corpus (read in place from
- * ../shared/data/porcupine): the whole etcd corpus (parse + check), kv/c50-ok split by key,
- * and kv/c10-ok checked without splitting (time and peak memory).
+ * ../shared/data/porcupine): the whole etcd corpus (parse + check, cas-register), kv/c50-ok
+ * split by key, and kv/c10-ok checked without splitting (time and peak memory). Each figure
+ * is the median of several runs after one warm-up run (as `go test -bench` reports
+ * Porcupine's); the first, cold run is reported too. `...CpuMs` is the process' CPU time over
+ * the same runs, a figure a busy machine disturbs less than wall-clock time.
  *
  *     npx tsc -p . && node dist/bench/linearizable.js
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLinearizable } from '../checkers/linearizable/index.js';
+import { checkLinearizable, type LinearizableResult } from '../checkers/linearizable/index.js';
 import { readHistoryFile } from '../src/history/codecs/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** The corpus, from the repo root or from dist/. */
+/** The corpus, found from the repo root (bench/) or from dist/bench/. */
 const corpus = [
   join(here, '..', '..', 'shared', 'data', 'porcupine'),
   join(here, '..', '..', '..', 'shared', 'data', 'porcupine'),
@@ -25,18 +28,42 @@ const corpus = [
   }
 });
 
+/** One measured task: milliseconds, cold and steady. */
+export interface Timing {
+  firstMs: number;
+  medianMs: number;
+  medianCpuMs: number;
+  runs: number;
+}
+
 export interface LinearizableFigures {
-  etcdFiles: number;
-  /** Wall-clock milliseconds; `...CpuMs` is the process' CPU time over the same span (robust to a busy machine). */
-  etcdMs: number;
-  etcdCpuMs: number;
-  etcdInvalid: number;
-  c50OkMs: number;
-  c50OkCpuMs: number;
-  c10OkUnsplitMs: number;
-  c10OkUnsplitCpuMs: number;
-  c10OkUnsplitConfigurations: number;
-  c10OkUnsplitPeakRssMB: number;
+  etcd: Timing & { files: number; invalid: number };
+  c50Ok: Timing & { configurations: number };
+  c10OkUnsplit: Timing & { configurations: number; peakRssMB: number };
+}
+
+async function measure<T>(runs: number, task: () => Promise<T>): Promise<{ timing: Timing; last: T }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i <= runs; i++) {
+    const t = performance.now();
+    const c = process.cpuUsage();
+    last = await task();
+    const used = process.cpuUsage(c);
+    wall.push(performance.now() - t);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[xs.length >> 1]!);
+  return {
+    timing: {
+      firstMs: Math.round(wall[0]!),
+      medianMs: median(wall.slice(1)),
+      medianCpuMs: median(cpu.slice(1)),
+      runs,
+    },
+    last: last as T,
+  };
 }
 
 export async function run(): Promise<LinearizableFigures> {
@@ -46,59 +73,42 @@ export async function run(): Promise<LinearizableFigures> {
     .filter((f) => f.endsWith('.log'))
     .sort();
 
-  // Warm up the JIT on a couple of files so the timed run measures steady state, as Go's would.
-  for (const f of files.slice(0, 3))
-    await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
-
-  let t = performance.now();
-  let cpu = process.cpuUsage();
-  let invalid = 0;
-  for (const f of files) {
-    const result = await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
-    if (result.valid === false) invalid++;
-  }
-  const etcdMs = performance.now() - t;
-  const etcdCpuMs = cpuMs(cpu);
+  const etcd = await measure(3, async () => {
+    let invalid = 0;
+    for (const f of files) {
+      const result = await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
+      if (result.valid === false) invalid++;
+    }
+    return invalid;
+  });
 
   const c50 = await readHistoryFile(join(corpus, 'kv', 'c50-ok.txt'));
-  t = performance.now();
-  cpu = process.cpuUsage();
-  const r50 = await checkLinearizable(c50, 'kv');
-  const c50OkMs = performance.now() - t;
-  const c50OkCpuMs = cpuMs(cpu);
-  if (r50.valid !== true) throw new Error(`c50-ok: expected valid, got ${r50.valid}`);
+  const c50Ok = await measure(5, () => checkLinearizable(c50, 'kv'));
+  expectValid('c50-ok', c50Ok.last);
 
   const c10 = await readHistoryFile(join(corpus, 'kv', 'c10-ok.txt'));
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 5);
-  t = performance.now();
-  cpu = process.cpuUsage();
-  const r10 = await checkLinearizable(c10, 'kv', { split: false });
-  const c10OkUnsplitMs = performance.now() - t;
-  const c10OkUnsplitCpuMs = cpuMs(cpu);
+  const c10Ok = await measure(3, () => checkLinearizable(c10, 'kv', { split: false }));
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
-  if (r10.valid !== true) throw new Error(`c10-ok unsplit: expected valid, got ${r10.valid}`);
+  expectValid('c10-ok unsplit', c10Ok.last);
 
   return {
-    etcdFiles: files.length,
-    etcdMs: Math.round(etcdMs),
-    etcdCpuMs,
-    etcdInvalid: invalid,
-    c50OkMs: Math.round(c50OkMs),
-    c50OkCpuMs,
-    c10OkUnsplitMs: Math.round(c10OkUnsplitMs),
-    c10OkUnsplitCpuMs,
-    c10OkUnsplitConfigurations: r10.stats.configurations,
-    c10OkUnsplitPeakRssMB: Math.round(peak / 2 ** 20),
+    etcd: { ...etcd.timing, files: files.length, invalid: etcd.last },
+    c50Ok: { ...c50Ok.timing, configurations: c50Ok.last.stats.configurations },
+    c10OkUnsplit: {
+      ...c10Ok.timing,
+      configurations: c10Ok.last.stats.configurations,
+      peakRssMB: Math.round(peak / 2 ** 20),
+    },
   };
 }
 
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(since);
-  return Math.round((used.user + used.system) / 1000);
+function expectValid(name: string, result: LinearizableResult): void {
+  if (result.valid !== true) throw new Error(`${name}: expected valid, got ${result.valid}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

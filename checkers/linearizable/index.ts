@@ -39,7 +39,7 @@ export interface LinearizableOptions extends CommonCheckOptions {
    * and only when the compiled worker is available.
    */
   workers?: number;
-  /** Milliseconds of in-process search before undecided partitions move to workers (default 150). */
+  /** Milliseconds of in-process search before undecided partitions move to workers (default 500). */
   inProcessMs?: number;
 }
 
@@ -77,7 +77,7 @@ export function checkLinearizableSync<State>(
  * In-process search time before undecided partitions move to worker threads: the workers
  * start those partitions afresh, so they pay only for checks that take longer than this.
  */
-const IN_PROCESS_MS = 150;
+const IN_PROCESS_MS = 500;
 
 function prepare<State>(history: History, model: Model<State> | string, options: LinearizableOptions) {
   const started = performance.now();
