@@ -16,7 +16,8 @@ import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 export const noop: Workload = {
   name: 'noop',
   description: 'in-process register (or set) in memory: no db, no network (tests and benchmarks)',
-  dbs: ['none'],
+  // With a db, the db is set up, faulted and torn down as usual; the client stays in process.
+  dbs: ['none', 'etcd', 'zookeeper'],
   client: (ctx) => new NoopClient(sharedState(ctx)),
   generator: (ctx) => {
     let next = 0;

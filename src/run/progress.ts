@@ -20,7 +20,16 @@ export interface ProgressCounts {
   fault: string;
 }
 
-const HEALING = /^(stop|heal|resume|recover|unpause|end)/;
+/** The fault family an op starts or ends, and whether it ends it. */
+function faultOf(f: string): { family: string; ends: boolean } {
+  if (f === 'heal') return { family: '*', ends: true };
+  if (f === 'kill' || f === 'start') return { family: 'kill', ends: f === 'start' };
+  if (f === 'pause' || f === 'resume') return { family: 'pause', ends: f === 'resume' };
+  if (f.endsWith('-clock')) return { family: 'clock', ends: f === 'reset-clock' };
+  const m = /^(start|stop)-(.+)$/.exec(f);
+  if (m) return { family: m[2]!, ends: m[1] === 'stop' };
+  return { family: f, ends: false };
+}
 
 /**
  * The live status of a run: phase, ops/s, ok/fail/info counts, the current fault, elapsed
@@ -31,6 +40,8 @@ export class Progress implements RunObserver {
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
   private readonly counts: ProgressCounts = { ok: 0, fail: 0, info: 0, fault: 'none' };
+  /** Faults in place, by family, as shown. */
+  private readonly faults = new Map<string, string>();
   private phase: RunPhase | 'starting' = 'starting';
   private mainStartedAt: number | undefined;
   private readonly startedAt = Date.now();
@@ -58,9 +69,12 @@ export class Progress implements RunObserver {
 
   onOp(op: Op): void {
     if (op.process === 'nemesis') {
-      if (op.type !== 'invoke') {
-        this.counts.fault = HEALING.test(op.f) ? 'none' : `${op.f} ${short(op.value)}`.trim();
-      }
+      if (op.type === 'invoke') return;
+      const { family, ends } = faultOf(op.f);
+      if (family === '*') this.faults.clear();
+      else if (ends) this.faults.delete(family);
+      else this.faults.set(family, `${op.f} ${short(op.error === undefined ? op.value : 'failed')}`.trim());
+      this.counts.fault = this.faults.size === 0 ? 'none' : [...this.faults.values()].join(', ');
       return;
     }
     if (op.type === 'ok') this.counts.ok++;
@@ -117,12 +131,19 @@ export class Progress implements RunObserver {
 
 function short(value: unknown): string {
   if (value === null || value === undefined) return '';
+  // Nemesis results carry what they did: show the gist (kind, targets, nodes), not everything.
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    const gist = v.kind ?? v.nodes ?? v.targets;
+    if (gist !== undefined) return short(Array.isArray(gist) ? gist.join(',') : gist);
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-function formatSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(0)}s`;
+function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
 }
