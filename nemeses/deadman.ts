@@ -155,7 +155,8 @@ export class DeadmanSwitch {
       WATCHDOG_SCRIPT,
     ]);
     const said = r.stdout.trim();
-    if (said.startsWith('started')) this.log(`dead-man switch on ${node}: watchdog ${said} (${this.timeoutS} s lease)`);
+    if (said.startsWith('started'))
+      this.log(`dead-man switch on ${node}: watchdog ${said} (${this.timeoutS} s lease)`);
     let families = this.armed.get(node);
     if (!families) {
       families = new Set();

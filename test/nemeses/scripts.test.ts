@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SET_CLOCK_SCRIPT, SHIFT_CLOCK_SCRIPT, STROBE_CLOCK_SCRIPT } from '../../nemeses/clock.js';
+import {
+  FAKETIME_ACTIVE_SCRIPT,
+  FAKETIME_STROBE_SCRIPT,
+  FAKETIME_WRAPPER_SCRIPT,
+  faketimeOffset,
+  SET_CLOCK_SCRIPT,
+  SHIFT_CLOCK_SCRIPT,
+  STROBE_CLOCK_SCRIPT,
+} from '../../nemeses/clock.js';
 import {
   ARM_SCRIPT,
   DISARM_SCRIPT,
@@ -63,6 +71,9 @@ describe('generated scripts', () => {
       SHIFT_CLOCK_SCRIPT,
       SET_CLOCK_SCRIPT,
       STROBE_CLOCK_SCRIPT,
+      FAKETIME_WRAPPER_SCRIPT,
+      FAKETIME_ACTIVE_SCRIPT,
+      FAKETIME_STROBE_SCRIPT,
       TRUNCATE_SCRIPT,
       BITFLIP_SCRIPT,
     ]) {
@@ -108,6 +119,23 @@ describe('generated scripts', () => {
     expect(parsePartitionValue({ kind: 'halves' })).toBe('halves');
     expect(parsePartitionValue({ grudge: { a: ['b'], b: ['a'] } })).toEqual({ a: ['b'], b: ['a'] });
     expect(() => parsePartitionValue({ grudge: { a: 'b' } })).toThrow(/value.grudge.a/);
+  });
+
+  it('libfaketime offsets, and a wrapper that runs the real program under them', () => {
+    expect(faketimeOffset(60_000)).toBe('+60s');
+    expect(faketimeOffset(-1500)).toBe('-1.5s');
+    const dir = mkdtempSync(join(tmpdir(), 'fl-faketime-'));
+    const made = bash(FAKETIME_WRAPPER_SCRIPT, [dir, 'date']);
+    if (made.code !== 0) {
+      // No libfaketime on this machine: the script must say so.
+      expect(made.stderr).toMatch(/libfaketime is not installed/);
+      return;
+    }
+    writeFileSync(join(dir, 'faketime'), '+3600s\n');
+    const faked = Number(spawnSync(made.stdout.trim(), ['+%s'], { encoding: 'utf8' }).stdout.trim());
+    expect(faked - Date.now() / 1000).toBeGreaterThan(3590);
+    expect(faked - Date.now() / 1000).toBeLessThan(3610);
+    rmSync(dir, { recursive: true });
   });
 
   it('picks data files', () => {
