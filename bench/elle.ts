@@ -2,7 +2,7 @@
  * Benchmark of the list-append checker on histories from a simulated store, and the
  * simulator itself (the property tests use it too).
  *
- *   npx tsc -p . && node --expose-gc --max-old-space-size=4096 dist/bench/elle.js [transactions...]
+ *   npx tsc -p . && node --expose-gc --max-old-space-size=4096 dist/bench/elle.js [transactions...] [--fixed-keys]
  */
 import { checkListAppend } from '../checkers/elle/index.js';
 import { History, type Op } from '../src/history/index.js';
@@ -175,12 +175,26 @@ export interface ElleBenchFigures {
   valid: unknown;
 }
 
-/** Checks a simulated history of each size; returns the figures. */
-export async function run(sizes: number[] = [100_000, 1_000_000]): Promise<ElleBenchFigures[]> {
+/**
+ * Checks a simulated history of each size (1–5 micro-ops, 100 keys in use, concurrency 10);
+ * returns the figures. Keys retire after 32 appends as in Jepsen's list-append workload
+ * unless `maxWritesPerKey` says otherwise (Infinity: the same 100 keys throughout, whose
+ * lists then grow to thousands of elements).
+ */
+export async function run(
+  sizes: number[] = [100_000, 1_000_000],
+  maxWritesPerKey = 32,
+): Promise<ElleBenchFigures[]> {
   const figures: ElleBenchFigures[] = [];
   for (const transactions of sizes) {
     let t0 = performance.now();
-    const ops = simulateListAppend({ transactions, concurrency: 10, activeKeys: 100, seed: transactions });
+    const ops = simulateListAppend({
+      transactions,
+      concurrency: 10,
+      activeKeys: 100,
+      maxWritesPerKey,
+      seed: transactions,
+    });
     const simulateMs = performance.now() - t0;
     t0 = performance.now();
     const history = History.from(ops);
@@ -211,9 +225,10 @@ export async function run(sizes: number[] = [100_000, 1_000_000]): Promise<ElleB
 const isMain =
   process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'));
 if (isMain) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
-  for (const f of await run(sizes.length ? sizes : undefined)) console.log(JSON.stringify(f));
+  const args = process.argv.slice(2);
+  const sizes = args.map(Number).filter((n) => n > 0);
+  const fixedKeys = args.includes('--fixed-keys');
+  for (const f of await run(sizes.length ? sizes : undefined, fixedKeys ? Number.POSITIVE_INFINITY : 32)) {
+    console.log(JSON.stringify({ ...f, maxWritesPerKey: fixedKeys ? 'unbounded' : 32 }));
+  }
 }
