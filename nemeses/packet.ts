@@ -18,7 +18,7 @@ import { InputError } from '../src/errors.js';
 import { deadmanDir, sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
 import { NFQUEUE_HELPER, NFQUEUE_MARK, NFQUEUE_NUM } from './nfqueue.js';
-import { removeChainScript } from './partition.js';
+import { PARTITION_CHAIN, removeChainScript } from './partition.js';
 import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
 
 /** The iptables chain holding packet-fault rules (jumped to from INPUT and OUTPUT). */
@@ -161,6 +161,16 @@ export function fallbackScript(dir: string, b: PacketBehaviour, seed: number): s
     lines.push(`  iptables -w -A $c -d "$a" -j NFQUEUE --queue-num ${NFQUEUE_NUM} --queue-bypass`);
   }
   lines.push('  :', 'done');
+  // Partition rules go first: a packet the queue helper accepts skips the rest of the hook.
+  lines.push(
+    'for p in INPUT OUTPUT; do',
+    `  if iptables -w -C $p -j ${PARTITION_CHAIN} 2>/dev/null; then`,
+    `    iptables -w -I $p 1 -j ${PARTITION_CHAIN}`,
+    `    n=$(iptables -w -L $p -n --line-numbers | awk '$2 == "${PARTITION_CHAIN}" { l = $1 } END { print l }')`,
+    '    iptables -w -D $p "$n"',
+    '  fi',
+    'done',
+  );
   if (b.rateKbit) {
     lines.push(
       `dev=$(ip -o route get "$1" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')`,

@@ -6,10 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PacketApplied, packetNemesis } from '../../nemeses/packet.js';
+import { partitionNemesis } from '../../nemeses/partition.js';
 import type { SshRemote } from '../../src/control/ssh.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
-import { ENSEMBLE, faultlineRules, nemesisContext, SUBNET } from '../nemeses/support/ensemble.js';
-import { median, udpProbe } from '../nemeses/support/probe.js';
+import {
+  allPairs,
+  ENSEMBLE,
+  faultlineRules,
+  measureReachability,
+  nemesisContext,
+  SUBNET,
+} from '../nemeses/support/ensemble.js';
+import { median, tcpThroughputKbit, udpProbe } from '../nemeses/support/probe.js';
 
 let remote: SshRemote;
 let baselineMs = 0;
@@ -101,5 +109,73 @@ describe('packet nemesis on the local ensemble', () => {
     expect(r.answered).toBe(r.sent);
     expect(r.duplicates).toBeGreaterThan(60);
     expect(r.duplicates).toBeLessThan(140);
+  });
+});
+
+describe('more packet behaviours', () => {
+  it('reorder: some packets overtake delayed ones', async () => {
+    const nemesis = packetNemesis();
+    const ctx = nemesisContext(remote, undefined, 5);
+    const calm = await udpProbe(remote, 'n1', 'n2', 200, 2);
+    await nemesis.invoke(ctx, {
+      f: 'start-packet',
+      value: { targets: ['n1'], delayMs: 20, reorderPercent: 50 },
+    });
+    const r = await udpProbe(remote, 'n1', 'n2', 200, 2);
+    await nemesis.heal(ctx);
+    console.log(
+      `reorder 50% (20 ms delay): ${r.reordered} of ${r.answered} answers out of order; without: ${calm.reordered}`,
+    );
+    expect(calm.reordered).toBe(0);
+    expect(r.answered).toBe(r.sent);
+    expect(r.reordered).toBeGreaterThan(20);
+  });
+
+  it('corrupt: damaged datagrams fail their checksum and are lost', async () => {
+    const nemesis = packetNemesis();
+    const ctx = nemesisContext(remote, undefined, 6);
+    await nemesis.invoke(ctx, { f: 'start-packet', value: { targets: ['n1'], corruptPercent: 30 } });
+    const r = await udpProbe(remote, 'n1', 'n2', 400, 2);
+    await nemesis.heal(ctx);
+    const lost = 1 - r.answered / r.sent;
+    console.log(`corrupt 30%: ${(lost * 100).toFixed(1)}% of probes lost to bad checksums`);
+    expect(lost).toBeGreaterThan(0.2);
+    expect(lost).toBeLessThan(0.4);
+  });
+
+  it('rate: a 2000 kbit/s limit caps TCP throughput', async () => {
+    const nemesis = packetNemesis();
+    const ctx = nemesisContext(remote);
+    const free = await tcpThroughputKbit(remote, 'n1', 'n2', 2_000_000);
+    await nemesis.invoke(ctx, { f: 'start-packet', value: { targets: ['n1'], rateKbit: 2000 } });
+    const capped = await tcpThroughputKbit(remote, 'n1', 'n2', 500_000);
+    await nemesis.heal(ctx);
+    console.log(
+      `rate 2000 kbit/s via tbf: ${capped.toFixed(0)} kbit/s measured (unlimited: ${free.toFixed(0)} kbit/s)`,
+    );
+    expect(free).toBeGreaterThan(20_000);
+    expect(capped).toBeGreaterThan(1400);
+    expect(capped).toBeLessThan(2600);
+    const qdisc = (await remote.exec('n1', ['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout;
+    expect(qdisc).not.toContain('tbf');
+  });
+});
+
+describe('packet and partition together', () => {
+  it('partition rules stay ahead of the packet queue, so delayed packets are still cut', async () => {
+    const ctx = nemesisContext(remote);
+    const partition = partitionNemesis();
+    const packet = packetNemesis();
+    await partition.invoke(ctx, { f: 'start-partition', value: { grudge: { n1: ['n2'], n2: ['n1'] } } });
+    await packet.invoke(ctx, { f: 'start-packet', value: { targets: ['n1'], delayMs: 10 } });
+    const output = (await remote.exec('n1', ['iptables', '-w', '-S', 'OUTPUT'])).stdout;
+    const jumps = output.split('\n').filter((l) => l.includes('-j FAULTLINE'));
+    expect(jumps).toEqual(['-A OUTPUT -j FAULTLINE', '-A OUTPUT -j FAULTLINE-PKT']);
+    expect((await measureReachability(remote)).filter((p) => p.includes('n1') && p.includes('n2'))).toEqual(
+      [],
+    );
+    await packet.heal(ctx);
+    await partition.heal(ctx);
+    expect(await measureReachability(remote)).toEqual(allPairs(remote.nodes));
   });
 });
