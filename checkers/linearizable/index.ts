@@ -73,12 +73,6 @@ export function checkLinearizableSync<State>(
   return report(m, partitions, outcomes, dropped, performance.now() - started);
 }
 
-/**
- * In-process search time before undecided partitions move to worker threads: the workers
- * start those partitions afresh, so they pay only for checks that take longer than this.
- */
-const IN_PROCESS_MS = 500;
-
 function prepare<State>(history: History, model: Model<State> | string, options: LinearizableOptions) {
   const started = performance.now();
   const m = (typeof model === 'string' ? modelNamed(model) : model) as Model;
@@ -91,7 +85,16 @@ function prepare<State>(history: History, model: Model<State> | string, options:
   return { m, partitions, dropped, budget, started };
 }
 
-/** {@link checkLinearizableSync}, as a promise (the CLI's and the registry's entry point). */
+/**
+ * In-process search time before undecided partitions move to worker threads: the workers
+ * start those partitions afresh, so they pay only for checks that take longer than this.
+ */
+const IN_PROCESS_MS = 500;
+
+/**
+ * {@link checkLinearizableSync}, as a promise (the CLI's and the registry's entry point).
+ * Long checks of several partitions continue on worker threads (see `workers`).
+ */
 export async function checkLinearizable<State>(
   history: History,
   model: Model<State> | string,

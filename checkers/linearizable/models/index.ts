@@ -6,7 +6,7 @@ import { fifoQueue, unorderedQueue } from './queues.js';
 import { casRegister, register } from './register.js';
 import { set } from './set.js';
 
-export { KvState, kv } from './kv.js';
+export { KvMany, KvOne, type KvState, kv } from './kv.js';
 export { multiRegister, RegistersState } from './multi-register.js';
 export { mutex } from './mutex.js';
 export { BagState, FifoState, fifoQueue, unorderedQueue } from './queues.js';
