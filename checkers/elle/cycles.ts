@@ -121,7 +121,9 @@ export function findCycles(graph: Graph, options: CycleOptions): CycleFindings {
           // The same cycle found from another anchor is the same anomaly: compare rotations.
           const first = steps.reduce((best, s, i) => (s.from < steps[best]!.from ? i : best), 0);
           const signature = [...steps.slice(first), ...steps.slice(0, first)]
-            .map((s) => `${s.from}:${s.relation}`)
+            // Process and real-time edges count as one kind of order, so a cycle already
+            // reported as -process is not reported again as -realtime.
+            .map((s) => `${s.from}:${s.relation & (PROCESS | REALTIME) ? 'order' : s.relation}`)
             .join(',');
           if (seen.has(signature)) return;
           seen.add(signature);
