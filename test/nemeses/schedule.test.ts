@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildNemesisPlan,
   buildSchedule,
   finalNemesisOps,
   initialScheduleState,
@@ -8,6 +9,7 @@ import {
   parseFamilies,
 } from '../../nemeses/combined.js';
 import { pickTargets } from '../../nemeses/targets.js';
+import type { NemesisContext } from '../../nemeses/types.js';
 import { InputError } from '../../src/errors.js';
 import { clientsAndNemesis, repeat, simulate, timeLimit } from '../../src/generator/index.js';
 import { seededRandom } from '../../src/generator/random.js';
@@ -93,5 +95,34 @@ describe('targets', () => {
     expect(pickTargets('all', five, r)).toEqual(five);
     expect(pickTargets('primaries', five, r, ['c'])).toEqual(['c']);
     expect(pickTargets('minority', ['a', 'b'], r)).toHaveLength(1);
+  });
+});
+
+describe('combined nemesis', () => {
+  it('routes each f to its family and reports unknown ones as errors, without touching any node', async () => {
+    const plan = buildNemesisPlan({
+      families: ['partition', 'kill', 'pause', 'packet', 'clock', 'file'],
+      intervalS: 10,
+    });
+    expect([...plan.nemesis.fs].sort()).toEqual(
+      [
+        'bitflip-file',
+        'bump-clock',
+        'kill',
+        'pause',
+        'reset-clock',
+        'resume',
+        'start',
+        'start-packet',
+        'start-partition',
+        'stop-packet',
+        'stop-partition',
+        'strobe-clock',
+        'truncate-file',
+      ].sort(),
+    );
+    const ctx = { nodes: [], random: () => 0, log: () => {} } as unknown as NemesisContext;
+    const out = await plan.nemesis.invoke(ctx, { f: 'explode', value: null });
+    expect(out.error).toMatch(/no nemesis handles explode/);
   });
 });
