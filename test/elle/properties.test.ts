@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { simulateListAppend } from '../../bench/elle.js';
-import { checkListAppend } from '../../checkers/elle/index.js';
+import { random, simulateListAppend } from '../../bench/elle.js';
+import { checkListAppend, checkRwRegister } from '../../checkers/elle/index.js';
 import { History, type Op } from '../../src/history/index.js';
 
 const store = fc.record({
@@ -96,5 +96,70 @@ describe('Elle list-append on simulated stores', () => {
       if (result.valid === false) caught++;
     }
     expect(caught).toBeGreaterThan(0);
+  });
+});
+
+/** A register store whose transactions take effect atomically at completion; writes are unique per key. */
+function registerStore(seed: number, transactions: number, concurrency: number, keys: number): Op[] {
+  const rand = random(seed);
+  const state = new Map<number, number>();
+  let nextValue = 1;
+  const ops: Op[] = [];
+  const pending: (unknown[][] | undefined)[] = new Array(concurrency).fill(undefined);
+  const processes = Array.from({ length: concurrency }, (_, i) => i);
+  let nextProcess = concurrency;
+  let invoked = 0;
+  const emit = (type: Op['type'], process: number, value: unknown) =>
+    ops.push({ index: ops.length, time: ops.length, type, process, f: 'txn', value });
+  while (invoked < transactions || pending.some((p) => p)) {
+    const w = Math.floor(rand() * concurrency);
+    const mops = pending[w];
+    if (!mops) {
+      if (invoked >= transactions) continue;
+      invoked++;
+      const txn = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+        const k = Math.floor(rand() * keys);
+        return rand() < 0.5 ? ['r', k, null] : ['w', k, nextValue++];
+      });
+      pending[w] = txn;
+      emit('invoke', processes[w]!, txn);
+      continue;
+    }
+    pending[w] = undefined;
+    const roll = rand();
+    if (roll < 0.1) {
+      emit('fail', processes[w]!, mops);
+      continue;
+    }
+    const apply = roll >= 0.2 || rand() < 0.5;
+    const done = mops.map(([f, k, v]) => {
+      if (f === 'r') return [f, k, state.get(k as number) ?? null];
+      if (apply) state.set(k as number, v as number);
+      return [f, k, v];
+    });
+    if (roll < 0.2) {
+      emit('info', processes[w]!, mops);
+      processes[w] = nextProcess++;
+    } else emit('ok', processes[w]!, done);
+  }
+  return ops;
+}
+
+describe('Elle rw-register on a simulated store', () => {
+  it('a strict-serializable register store always checks valid under strict-serializable', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        (seed, transactions, concurrency, keys) => {
+          const history = History.from(registerStore(seed, transactions, concurrency, keys));
+          const result = checkRwRegister(history, { consistencyModels: ['strict-serializable'] });
+          expect(result['anomaly-types']).toEqual([]);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
