@@ -11,10 +11,11 @@ export interface PartitionVisualization {
   ops: {
     /** Invocation position in the original history. */
     index: number;
-    /** Completion position, or `null` when the outcome is unknown (the bar runs to the end). */
+    /** Completion position (`ok` or `info`), or `null` when it never completed. */
     completionIndex: number | null;
     process: number;
     description: string;
+    /** False when the outcome is unknown (`info` or never completed): its bar runs to the end. */
     known: boolean;
   }[];
   partials: { steps: { index: number; description: string; stateAfter: string }[] }[];
