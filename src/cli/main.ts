@@ -2,11 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, InputError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAnalyze } from './analyze.js';
+import { registerBench } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
 import { registerHeal } from './heal.js';
 import { registerRun } from './run.js';
+import { registerStart } from './start.js';
 import { registerTest } from './test.js';
 
 /** Builds the `faultline` command line. Each command lives in its own file. */
@@ -19,11 +21,13 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConvert(program);
   registerCheck(program);
+  registerStart(program);
   registerTest(program);
   registerRun(program);
   registerAnalyze(program);
   registerCluster(program);
   registerHeal(program);
+  registerBench(program);
   return program;
 }
 
