@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../../src/errors.js';
 import type { Partition } from './entries.js';
 import type { Model } from './model.js';
 import { type Budget, type PartitionOutcome, runPartitions } from './scheduler.js';
@@ -73,8 +74,11 @@ export async function runPartitionsInParallel(
     const worker = new Worker(WORKER_FILE, { workerData: task });
     const done = new Promise<(PartitionOutcome | undefined)[]>((resolve, reject) => {
       worker.once('message', (reply: WorkerReply) => {
-        if ('error' in reply) reject(new Error(reply.error));
-        else resolve(reply.outcomes);
+        if ('error' in reply) {
+          reject(
+            reply.input ? new InputError(reply.input.reason, reply.input.location) : new Error(reply.error),
+          );
+        } else resolve(reply.outcomes);
       });
       worker.once('error', reject);
     });

@@ -4,6 +4,7 @@
  * the compiled form (dist/) is ever run.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { InputError, type InputLocation } from '../../src/errors.js';
 import type { Partition } from './entries.js';
 import { MODELS } from './models/index.js';
 import { type Budget, runPartitions } from './scheduler.js';
@@ -16,7 +17,9 @@ export interface WorkerTask {
 }
 
 /** What the worker sends back: one message with every outcome, in the task's order. */
-export type WorkerReply = { outcomes: ReturnType<typeof runPartitions> } | { error: string };
+export type WorkerReply =
+  | { outcomes: ReturnType<typeof runPartitions> }
+  | { error: string; input?: { reason: string; location: InputLocation } };
 
 const task = workerData as WorkerTask;
 try {
@@ -25,5 +28,10 @@ try {
     outcomes: runPartitions(model, task.partitions, task.budget),
   } satisfies WorkerReply);
 } catch (err) {
-  parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+  // Bad input (an op the model does not understand) stays an InputError on the other side.
+  const input = err instanceof InputError ? { reason: err.reason, location: err.location } : undefined;
+  parentPort!.postMessage({
+    error: err instanceof Error ? err.message : String(err),
+    ...(input ? { input } : {}),
+  } satisfies WorkerReply);
 }
