@@ -13,7 +13,7 @@ export { describeValue, type FaultEvent, type FaultWindow, faultWindows } from '
 
 /** Options of `perf`. */
 export interface PerfOptions extends CommonCheckOptions {
-  /** Width of the time windows in seconds; default: a round width giving at most 200 windows. */
+  /** Width of the time windows in seconds; default: a round width giving at most 100 windows. */
   windowS?: number;
 }
 
@@ -90,9 +90,9 @@ export interface PerfResult extends CheckResult {
 }
 
 const NICE_WINDOWS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
-const MAX_WINDOWS = 200;
+const MAX_WINDOWS = 100;
 
-/** The smallest round window width that gives at most 200 windows over `span` seconds. */
+/** The smallest round window width that gives at most 100 windows over `span` seconds. */
 export function chooseWindow(spanS: number): number {
   for (const w of NICE_WINDOWS) if (spanS / w <= MAX_WINDOWS) return w;
   return Math.ceil(spanS / MAX_WINDOWS);

@@ -12,6 +12,7 @@ import { EXIT, InputError } from '../errors.js';
 import { freshSeed, rate } from '../generator/index.js';
 import { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
+import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
 import { nemesisList, type Plan, testName } from './plan.js';
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   progress?: boolean;
   /** Where verdict lines go (default stdout). */
   out?: (line: string) => void;
+  /** Where log lines go besides faultline.log (default stderr, above the progress line). */
+  echo?: (line: string) => void;
   /** Told the run folder as soon as it exists. */
   onRunDir?: (dir: string) => void;
   /** The command line, recorded in test.json. */
@@ -84,7 +87,9 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     const progress = options.progress === false ? undefined : new Progress({ timeLimitS: plan.timeLimit });
     const log = (line: string): void => {
       store.log(line);
-      progress?.print(line);
+      if (options.echo) options.echo(line);
+      else if (progress) progress.print(line);
+      else process.stderr.write(`${line}\n`);
     };
     const dbContext: DbContext | undefined =
       db && remote ? { remote, nodes, options: plan.dbOptions, logDir: store.logDir } : undefined;
@@ -162,6 +167,9 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       endedAt: new Date().toISOString(),
       durationS: outcome.durationNs / 1e9,
     });
+    await writeReport(store.dir, { ops: outcome.ops }).catch((err) =>
+      log(`report.html not written: ${errorText(err)}`),
+    );
     store.linkLatest();
 
     let exitCode = exitCodeOf(result);

@@ -128,10 +128,10 @@ describe('perf', () => {
     expect(events.map((e) => [e.kind, e.time])).toEqual([['file', 4]]);
   });
 
-  it('chooses round windows, at most 200', () => {
-    expect(chooseWindow(3)).toBe(0.02);
-    expect(chooseWindow(60)).toBe(0.5);
-    expect(chooseWindow(3600)).toBe(30);
+  it('chooses round windows, at most 100', () => {
+    expect(chooseWindow(3)).toBe(0.05);
+    expect(chooseWindow(60)).toBe(1);
+    expect(chooseWindow(3600)).toBe(60);
   });
 
   it('handles an empty history', () => {

@@ -1,0 +1,74 @@
+/**
+ * report.html: one self-contained page (no network requests: the plotting library, the
+ * styles, the code and the data are all inlined; a Content-Security-Policy forbids
+ * anything else). The data is embedded as JSON in a `<script type="application/json">`
+ * block with every `<` escaped, so no value can close the block or open a tag.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { CLIENT_JS } from './client.js';
+import type { ReportData } from './data.js';
+import { REPORT_CSS } from './style.js';
+
+let uplotAssets: { js: string; css: string } | undefined;
+
+/** uPlot's browser build and style sheet, read once from node_modules. */
+function uplot(): { js: string; css: string } {
+  if (!uplotAssets) {
+    const require = createRequire(import.meta.url);
+    const dir = require.resolve('uplot/dist/uPlot.iife.min.js').replace(/uPlot\.iife\.min\.js$/, '');
+    uplotAssets = {
+      js: readFileSync(`${dir}uPlot.iife.min.js`, 'utf8'),
+      css: readFileSync(`${dir}uPlot.min.css`, 'utf8'),
+    };
+  }
+  return uplotAssets;
+}
+
+/** JSON safe inside a script element: `<` (and the JS line separators) as escapes. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** Inlined code must not end its script element early. */
+function inlineScript(code: string): string {
+  return code.replace(/<\/(script)/gi, '<\\/$1');
+}
+
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'";
+
+/** The whole page for a run's report data. */
+export function renderReportHtml(data: ReportData): string {
+  const { js, css } = uplot();
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>faultline report</title>
+<style>${css}</style>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header class="top" id="top"></header>
+<main>
+<div id="warnings"></div>
+<section><h2 id="checkers-title">Checkers</h2><div id="checkers"></div></section>
+<section><h2>Performance</h2><div id="perf"></div></section>
+<section id="timeline"><h2>Timeline</h2><div id="timeline-body"></div></section>
+<section><h2>Run facts</h2><div id="facts"></div></section>
+</main>
+<noscript>This report needs JavaScript to draw its plots and timeline.</noscript>
+<script type="application/json" id="faultline-data">${scriptJson(data)}</script>
+<script>${inlineScript(js)}</script>
+<script>${inlineScript(CLIENT_JS)}</script>
+</body>
+</html>
+`;
+}
