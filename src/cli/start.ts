@@ -36,6 +36,9 @@ export function registerStart(program: Command): void {
       const result = await runWithInterrupts((signal, onRunDir) => executePlan(plan, { signal, onRunDir }));
       const report = join(result.dir, 'report.html');
       if (existsSync(report)) console.log(`report: ${report}`);
+      console.error(
+        'faultline: the local ensemble stays up for more runs; `faultline cluster down` removes it',
+      );
       process.exitCode = result.exitCode;
     });
 }
