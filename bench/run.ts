@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: runs every benchmark module in bench/ (each exports `run()`), prints
- * their figures and writes them to results/bench/<timestamp>.json.
+ * their figures and writes them to results/bench/<timestamp>.json. Figures whose names say
+ * which way is better (…PerSecond, …Ms, …MiB) are appended to the series store too
+ * (results/series/microbench/), where `faultline trend --plan microbench` judges them.
  * `npm run bench -- codecs elle` runs only the named ones.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEnvironment } from '../src/bench/environment.js';
+import { recordBenchFigures } from '../src/bench/microbench.js';
 
 interface BenchModule {
   run: () => Promise<unknown>;
@@ -34,9 +38,21 @@ for (const name of names) {
   }
 }
 
-const out = join(here, '..', '..', 'results', 'bench');
+const root = join(here, '..', '..', 'results');
+const out = join(root, 'bench');
 mkdirSync(out, { recursive: true });
-const file = join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), figures }, null, 2)}\n`);
+const time = new Date().toISOString();
+const file = join(out, `${time.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify({ time, figures }, null, 2)}\n`);
 console.log(`\nfigures written to ${file}`);
+const env = benchEnvironment();
+const keys = recordBenchFigures(root, figures, {
+  time,
+  run: relative(root, file),
+  commit: env.commit,
+  faultline: env.faultline,
+});
+console.log(
+  `${keys.length} figures appended to ${join(root, 'series', 'microbench')} (judge: faultline trend --plan microbench)`,
+);
 process.exitCode = failed ? 1 : 0;
