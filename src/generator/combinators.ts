@@ -339,3 +339,87 @@ export function map(f: (op: GenOp, ctx: GenContext) => GenOp, g: GenLike): Gener
     };
   }, 'map');
 }
+
+/** Options of {@link independentKeys}. */
+export interface IndependentKeysOptions {
+  /** Threads working on one key at a time (Jepsen's concurrent-generator n). */
+  threadsPerKey: number;
+  /** The keys, in order (default 0, 1, 2, ... forever). */
+  keys?: Iterable<unknown>;
+  /** Ops per key before its group moves on to the next key (default: until the key's generator ends). */
+  opsPerKey?: number;
+}
+
+/**
+ * Independent keys, as Jepsen's concurrent-generator: threads form groups of
+ * `threadsPerKey`; each group runs `perKey(key)` on its own key (setting `op.key`), then
+ * takes the next unused key. Histories split by key check fast (P-compositionality).
+ */
+export function independentKeys(
+  options: IndependentKeysOptions,
+  perKey: (key: unknown) => GenLike,
+): Generator {
+  const size = Math.max(1, Math.floor(options.threadsPerKey));
+  return new Generator(() => {
+    const keys = (options.keys ?? naturals())[Symbol.iterator]();
+    const groupOf = new Map<Thread, number>();
+    const groups: ({ key: unknown; stepper: Stepper } | 'done' | undefined)[] = [];
+    /** The stepper that emitted each thread's op in flight: completions go back to it. */
+    const emitter = new Map<Thread, Stepper>();
+    const nextKey = (g: number): void => {
+      const k = keys.next();
+      if (k.done) {
+        groups[g] = 'done';
+        return;
+      }
+      const g0 = gen(perKey(k.value));
+      groups[g] = {
+        key: k.value,
+        stepper: (options.opsPerKey === undefined ? g0 : limit(options.opsPerKey, g0)).start(),
+      };
+    };
+    return {
+      next(ctx) {
+        if (groupOf.size !== ctx.threads.length) {
+          ctx.threads.forEach((t, i) => groupOf.set(t, Math.floor(i / size)));
+        }
+        const groupCount = Math.ceil(ctx.threads.length / size);
+        let until: number | undefined;
+        const asked = new Set<number>();
+        for (const thread of ctx.free) {
+          const g = groupOf.get(thread)!;
+          if (asked.has(g)) continue;
+          asked.add(g);
+          for (;;) {
+            if (groups[g] === undefined) nextKey(g);
+            const group = groups[g]!;
+            if (group === 'done') break;
+            const step = group.stepper.next(restrict(ctx, (t) => groupOf.get(t) === g));
+            if (step.type === 'op') {
+              emitter.set(step.op.thread, group.stepper);
+              step.op.key = group.key;
+              return step;
+            }
+            if (step.type === 'pending') {
+              until = earlier(until, step.until);
+              break;
+            }
+            groups[g] = undefined; // this key is done: take the next one
+          }
+        }
+        for (let g = 0; g < groupCount; g++) if (groups[g] !== 'done') return pendingUntil(until);
+        return EXHAUSTED;
+      },
+      update(ctx, event) {
+        const s = emitter.get(event.thread);
+        if (!s) return;
+        if (event.op.type !== 'invoke') emitter.delete(event.thread);
+        s.update?.(ctx, event);
+      },
+    };
+  }, 'independent-keys');
+}
+
+function* naturals(): IterableIterator<number> {
+  for (let i = 0; ; i++) yield i;
+}

@@ -7,6 +7,7 @@ import {
   delay,
   eachThread,
   type GenLike,
+  independentKeys,
   limit,
   map,
   mix,
@@ -224,5 +225,48 @@ describe('combinators', () => {
   it('map transforms ops', () => {
     const h = invokes(run(map((op) => ({ ...op, key: 7 }), limit(2, repeat({ f: 'r', value: 0 })))));
     expect(h.map((o) => o.key)).toEqual([7, 7]);
+  });
+});
+
+describe('independentKeys', () => {
+  it('gives each group of threads its own key, then the next unused one', () => {
+    const h = run(
+      clients(
+        independentKeys({ threadsPerKey: 2, keys: ['a', 'b', 'c'], opsPerKey: 4 }, () =>
+          repeat({ f: 'r', value: 0 }),
+        ),
+      ),
+      1,
+      4,
+    );
+    const inv = invokes(h);
+    expect(inv).toHaveLength(12);
+    for (const k of ['a', 'b', 'c']) expect(inv.filter((o) => o.key === k)).toHaveLength(4);
+    // A key is worked on by one group only: processes {0,1} or {2,3}.
+    for (const k of ['a', 'b', 'c']) {
+      const procs = new Set(inv.filter((o) => o.key === k).map((o) => (o.process as number) >> 1));
+      expect(procs.size).toBe(1);
+    }
+  });
+
+  it('ends a key when its generator ends, and keys default to 0, 1, 2, ...', () => {
+    const h = invokes(
+      run(
+        clients(
+          limit(
+            9,
+            independentKeys({ threadsPerKey: 1 }, () => [
+              { f: 'w', value: 1 },
+              { f: 'r', value: null },
+            ]),
+          ),
+        ),
+        1,
+        2,
+      ),
+    );
+    expect(h).toHaveLength(9);
+    expect(new Set(h.map((o) => o.key))).toEqual(new Set([0, 1, 2, 3, 4]));
+    for (const k of [0, 1, 2, 3]) expect(h.filter((o) => o.key === k).map((o) => o.f)).toEqual(['w', 'r']);
   });
 });

@@ -185,3 +185,32 @@ describe('Ctrl-C', () => {
     expect(history.length).toBeGreaterThan(100);
   });
 });
+
+describe('SIGKILL', () => {
+  it('leaves a history that analyze checks', async () => {
+    const file = plan(
+      'killed.yaml',
+      'name: killed\nworkload: noop\nworkloadOptions: {mode: set}\ntimeLimit: 120\nrate: 2000\nquiet: 0\n',
+    );
+    const child = spawn('node', [MAIN, 'run', file, '--no-progress'], { cwd: dir });
+    child.stdout!.resume();
+    let err = '';
+    const folder = await new Promise<string>((resolve) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /run folder (\S+)/.exec(err);
+        if (m) setTimeout(() => resolve(m[1]!), 2500);
+      });
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const history = await readHistoryFile(join(folder, 'history.jsonl'));
+    expect(history.length).toBeGreaterThan(500);
+    const a = faultline('analyze', folder);
+    // The set checker needs the final read the run never made: unknown, exit 2.
+    expect(a.status).toBe(2);
+    expect(a.stdout).toMatch(/^unknown: \d+ ops checked by set/);
+    expect(JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')).valid).toBe('unknown');
+  });
+});

@@ -20,7 +20,7 @@ import { RunStore, resultsRoot } from '../../src/run/store.js';
 const root = mkdtempSync(join(tmpdir(), 'faultline-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const quiet = { progress: false, out: () => undefined, resultsDir: root } as const;
+const quiet = { progress: false, out: () => undefined, echo: () => undefined, resultsDir: root } as const;
 
 describe('run folders', () => {
   it('has every file, latest links, and a history in both formats', async () => {
