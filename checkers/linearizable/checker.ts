@@ -62,6 +62,11 @@ export interface SearchOutcome<State> {
   states: number;
 }
 
+/** Kinds of ops, in the order the search tries them. */
+const READ = 0;
+const WRITE = 1;
+const UNKNOWN = 2;
+
 const HEAD = 0;
 const END = -1;
 const ILLEGAL = -1;
@@ -109,6 +114,7 @@ export function* searchPartition<State>(
   // --- per-op facts
   const known = new Uint8Array(n);
   const readOnly = new Uint8Array(n);
+  const kind = new Uint8Array(n);
   const zobrist = new Int32Array(n);
   let seed = 0x9e3779b9;
   let remaining = 0;
@@ -117,6 +123,7 @@ export function* searchPartition<State>(
     known[i] = op.known ? 1 : 0;
     remaining += known[i]!;
     readOnly[i] = model.isReadOnly?.(op) ? 1 : 0;
+    kind[i] = readOnly[i] ? READ : op.known ? WRITE : UNKNOWN;
     seed = (seed + 0x6d2b79f5) | 0;
     zobrist[i] = mix32(seed);
   }
@@ -189,11 +196,12 @@ export function* searchPartition<State>(
   const progress: SearchProgress<State> = { bytes: 0, configurations: 0, states: 0, partials };
 
   if (remaining === 0) return success();
-  // Candidates of a configuration: the calls before the first return, in list order, in two
-  // passes: read-only ops first (a legal one is linearized at once and never reordered), then
-  // the others. Without read-only ops there is only the second pass.
-  const hasReads = readOnly.includes(1);
-  const firstPass = hasReads ? 0 : 1;
+  // Candidates of a configuration: the calls before the first return, in list order, in three
+  // passes. Reads first: a legal one is linearized at once and never reordered. Then the ops
+  // that completed. Last the ops whose outcome is unknown: they are never due (their return is
+  // at +infinity), so they are linearized only when nothing else will do: just in time.
+  const firstPass = kind.includes(READ) ? READ : WRITE;
+  const lastPass = kind.includes(UNKNOWN) ? UNKNOWN : WRITE;
   let pass = firstPass;
   let node = next[HEAD]!;
   let choice = 0;
@@ -209,7 +217,7 @@ export function* searchPartition<State>(
     let stuck = false;
     if (isCall[node] === 1) {
       const op = nodeOp[node]!;
-      if (readOnly[op] === pass) {
+      if (kind[op] !== pass) {
         // Not this pass' kind of op.
         node = next[node]!;
         continue;
@@ -258,9 +266,9 @@ export function* searchPartition<State>(
         choice = 0;
         continue;
       }
-    } else if (pass === 0) {
-      // No read can be linearized now: try the other ops.
-      pass = 1;
+    } else if (pass !== lastPass) {
+      // Nothing of this kind can be linearized now: try the next kind.
+      pass++;
       node = next[HEAD]!;
       continue;
     } else if (sp >= best) {
@@ -282,7 +290,7 @@ export function* searchPartition<State>(
       unlift(c);
       if (readOnly[op] === 1) continue;
       node = c;
-      pass = 1;
+      pass = kind[op]!;
       choice = stackChoice[sp]! + 1;
       break;
     }
