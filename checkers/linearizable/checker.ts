@@ -24,6 +24,8 @@
  *
  * Ops whose outcome is unknown return at +infinity; they may be linearized anywhere after
  * their call, or never: the search succeeds once every op that completed `ok` is linearized.
+ * They are never due, so the search tries them last, when no read and no completed op can go
+ * next (just-in-time linearization of the ops that may wait).
  */
 import type { Validity } from '../result.js';
 import type { Partition } from './entries.js';
