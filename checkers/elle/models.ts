@@ -17,12 +17,14 @@ const ANOMALY_IMPLIES: Record<string, string[]> = {
   'G1c-realtime': ['G1-realtime'],
   G1: ['G1-process'],
   'G1-process': ['G1-realtime'],
+  // Every anti-dependency these checkers infer is on an item (a key), never a predicate, so
+  // their G-single and G-nonadjacent cycles are also G2-item (Adya: a cycle with an item rw).
   'G-single': ['G-nonadjacent', 'G-single-process'],
   'G-single-process': ['G-nonadjacent-process', 'G-single-realtime'],
   'G-single-realtime': ['G-nonadjacent-realtime'],
-  'G-nonadjacent': ['G2', 'G-nonadjacent-process'],
-  'G-nonadjacent-process': ['G2-process', 'G-nonadjacent-realtime'],
-  'G-nonadjacent-realtime': ['G2-realtime'],
+  'G-nonadjacent': ['G2', 'G-nonadjacent-process', 'G2-item'],
+  'G-nonadjacent-process': ['G2-process', 'G-nonadjacent-realtime', 'G2-item-process'],
+  'G-nonadjacent-realtime': ['G2-realtime', 'G2-item-realtime'],
   G2: ['G2-process'],
   'G2-item': ['G2', 'G2-item-process'],
   'G2-item-process': ['G2-process', 'G2-item-realtime'],
