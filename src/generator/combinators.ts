@@ -55,27 +55,38 @@ export function mix(gens: readonly GenLike[]): Generator {
 export function any(...gens: GenLike[]): Generator {
   const all = gens.map(gen);
   return new Generator(() => {
-    const live: Stepper[] = all.map((g) => g.start());
+    let live: (Stepper | undefined)[] = all.map((g) => g.start());
+    // Whose turn it is to be asked first: fairness without allocation on the hot path.
     let turn = 0;
+    const compact = (): void => {
+      live = live.filter((s) => s !== undefined);
+      turn = 0;
+    };
     return {
       next(ctx) {
         let until: number | undefined;
-        const order = live.slice(turn).concat(live.slice(0, turn));
-        for (const s of order) {
+        let dead = 0;
+        const n = live.length;
+        for (let k = 0; k < n; k++) {
+          const i = (turn + k) % n;
+          const s = live[i];
+          if (s === undefined) continue;
           const step = s.next(ctx);
           if (step.type === 'op') {
-            turn = (live.indexOf(s) + 1) % live.length;
+            turn = (i + 1) % n;
+            if (dead > 0) compact();
             return step;
           }
           if (step.type === 'exhausted') {
-            live.splice(live.indexOf(s), 1);
-            turn = 0;
+            live[i] = undefined;
+            dead++;
           } else until = earlier(until, step.until);
         }
+        if (dead > 0) compact();
         return live.length === 0 ? EXHAUSTED : pendingUntil(until);
       },
       update(ctx, event) {
-        for (const s of live) s.update?.(ctx, event);
+        for (const s of live) s?.update?.(ctx, event);
       },
     };
   }, 'any');
@@ -298,13 +309,31 @@ export function onThreads(keep: (t: Thread) => boolean, g: GenLike, label = 'on-
   const inner = gen(g);
   return new Generator(() => {
     const s = inner.start();
+    // The thread list rarely changes: filter it once, not on every step.
+    let seen: readonly Thread[] | undefined;
+    let seenLength = -1;
+    let kept: readonly Thread[] = [];
+    const narrow = (ctx: GenContext): GenContext => {
+      if (ctx.threads !== seen || ctx.threads.length !== seenLength) {
+        seen = ctx.threads;
+        seenLength = ctx.threads.length;
+        kept = ctx.threads.filter(keep);
+      }
+      if (kept.length === ctx.threads.length) return restrict(ctx, keep);
+      return { time: ctx.time, random: ctx.random, free: freeOnly(ctx.free, keep), threads: kept };
+    };
     return {
-      next: (ctx) => s.next(restrict(ctx, keep)),
+      next: (ctx) => s.next(narrow(ctx)),
       update(ctx, event) {
-        if (keep(event.thread)) s.update?.(restrict(ctx, keep), event);
+        if (keep(event.thread) && s.update) s.update(narrow(ctx), event);
       },
     };
   }, label);
+}
+
+function freeOnly(free: readonly Thread[], keep: (t: Thread) => boolean): readonly Thread[] {
+  for (let i = 0; i < free.length; i++) if (!keep(free[i]!)) return free.filter(keep);
+  return free;
 }
 
 const isClient = (t: Thread): boolean => t !== 'nemesis';
