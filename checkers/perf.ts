@@ -109,7 +109,9 @@ class Latencies {
     if (us > this.maxUs) this.maxUs = us;
   }
   quantiles(): LatencyQuantiles {
-    const q = (p: number): number => (this.count === 0 ? 0 : ms(this.h.getValueAtPercentile(p * 100)));
+    // HDR answers a bucket's highest equivalent value, which can pass the true maximum.
+    const q = (p: number): number =>
+      this.count === 0 ? 0 : ms(Math.min(this.maxUs, this.h.getValueAtPercentile(p * 100)));
     return {
       count: this.count,
       p50: q(QUANTILES.p50),

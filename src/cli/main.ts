@@ -7,7 +7,9 @@ import { registerCheck } from './check.js';
 import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
 import { registerHeal } from './heal.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 import { registerStart } from './start.js';
 import { registerTest } from './test.js';
 
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerCluster(program);
   registerHeal(program);
+  registerReport(program);
+  registerServe(program);
   registerBench(program);
   return program;
 }
