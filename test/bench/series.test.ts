@@ -53,14 +53,10 @@ describe('SeriesStore', () => {
   it('judges stored series by their direction', () => {
     const store = new SeriesStore(tempRoot());
     const values = [...Array(12).fill(10), 13, 13.1, 12.9, 13];
-    values.forEach((v, i) =>
-      store.append(key, {
-        time: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
-        value: v,
-        unit: 'ms',
-        better: 'lower',
-      }),
-    );
+    for (const [i, v] of values.entries()) {
+      const time = new Date(Date.UTC(2026, 0, 1 + i)).toISOString();
+      store.append(key, { time, value: v, unit: 'ms', better: 'lower' });
+    }
     const [j] = judgeStore(store);
     expect(j!.verdict.verdict).toBe('regressed');
     expect(j!.verdict.changes.at(-1)!.index).toBe(12);
