@@ -118,7 +118,7 @@ export class Progress implements RunObserver {
   }
 
   private draw(now = Date.now()): void {
-    const width = this.stream.columns ?? 120;
+    const width = this.stream.columns || 120;
     this.stream.write(`\r\x1b[K${this.line(now).slice(0, Math.max(20, width - 1))}`);
     this.drawn = true;
   }

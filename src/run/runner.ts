@@ -220,8 +220,8 @@ class Runner {
   }
 
   private phase(phase: RunPhase): void {
-    this.spec.log(`phase ${phase}`);
     this.spec.observer?.onPhase?.(phase);
+    this.spec.log(`phase ${phase}`);
   }
 
   /** Runs a step of the run; an error stops the run (it is kept and logged, not thrown). */
