@@ -25,7 +25,9 @@
  * Ops whose outcome is unknown return at +infinity; they may be linearized anywhere after
  * their call, or never: the search succeeds once every op that completed `ok` is linearized.
  * They are never due, so the search tries them last, when no read and no completed op can go
- * next (just-in-time linearization of the ops that may wait).
+ * next (just-in-time linearization of the ops that may wait). And they are optional, so a
+ * configuration is dropped when a failed one had the same state and the same ops but for one
+ * of them fewer: whatever completed this one would have completed that one.
  */
 import type { Validity } from '../result.js';
 import type { Partition } from './entries.js';
@@ -131,7 +133,9 @@ export function* searchPartition<State>(
   }
 
   const states = new StateTable(model);
-  const cache = new ConfigCache(words);
+  const optional = new Uint32Array(words);
+  for (let i = 0; i < n; i++) if (!ops[i]!.known) optional[i >>> 5]! |= 1 << (i & 31);
+  const cache = new ConfigCache(words, ops.some((op) => !op.known) ? optional : undefined, zobrist);
   // Sized to the partition: small partitions should not pay for a big table.
   const memo = new TransitionMemo(Math.min(1 << 20, 1 << Math.ceil(Math.log2(256 * n + 256))));
   const choiceLists: Int32Array[] = [];
@@ -159,6 +163,7 @@ export function* searchPartition<State>(
   const stackNode = new Int32Array(n);
   const stackState = new Int32Array(n);
   const stackChoice = new Int32Array(n);
+  const stackEntry = new Int32Array(n);
   let sp = 0;
   let state = states.intern(model.init());
   let iterations = 0;
@@ -231,13 +236,18 @@ export function* searchPartition<State>(
         bits[word]! |= bit;
         bitsHash ^= zobrist[op]!;
         let target = -1;
+        let entry = -1;
         if (t >= 0) {
-          if (choice === 0 && cache.add(bitsHash ^ stateHash(t), bits, t)) target = t;
+          if (choice === 0) {
+            entry = cache.add(bitsHash ^ stateHash(t), bits, t);
+            if (entry >= 0) target = t;
+          }
         } else {
           const list = choiceLists[-2 - t]!;
           for (let c = choice; c < list.length; c++) {
             const s = list[c]!;
-            if (cache.add(bitsHash ^ stateHash(s), bits, s)) {
+            entry = cache.add(bitsHash ^ stateHash(s), bits, s);
+            if (entry >= 0) {
               target = s;
               choice = c;
               break;
@@ -248,6 +258,7 @@ export function* searchPartition<State>(
           stackNode[sp] = node;
           stackState[sp] = state;
           stackChoice[sp] = choice;
+          stackEntry[sp] = entry;
           sp++;
           state = target;
           remaining -= known[op]!;
@@ -290,6 +301,7 @@ export function* searchPartition<State>(
       bitsHash ^= zobrist[op]!;
       remaining += known[op]!;
       unlift(c);
+      cache.failed(stackEntry[sp]!);
       if (readOnly[op] === 1) continue;
       node = c;
       pass = kind[op]!;
@@ -386,29 +398,78 @@ function regrow(old: Int32Array, place: (hash: number) => number): Int32Array<Ar
 class ConfigCache {
   size = 0;
   private readonly words: number;
+  /** Bits of the ops whose outcome is unknown, when there are any. */
+  private readonly optional: Uint32Array | undefined;
   /** Open addressing; slot i holds [hash, entry + 1] at 2i, 2i + 1 (0: empty). */
   private slots = new Int32Array(1 << 11);
   private stateIds = new Int32Array(1 << 9);
+  /** 1 once the entry's configuration is known to fail (its search is over). */
+  private done = new Uint8Array(1 << 9);
   /** Each entry's bitset, `words` words apiece. */
   private arena: Uint32Array;
 
-  constructor(words: number) {
+  private readonly zobrist: Int32Array;
+
+  constructor(words: number, optional: Uint32Array | undefined, zobrist: Int32Array) {
     this.words = words;
+    this.optional = optional;
+    this.zobrist = zobrist;
     this.arena = new Uint32Array(words << 9);
   }
 
   bytes(): number {
-    return this.slots.byteLength + this.stateIds.byteLength + this.arena.byteLength;
+    return this.slots.byteLength + this.stateIds.byteLength + this.done.byteLength + this.arena.byteLength;
   }
 
-  /** Adds the configuration unless present; true when it was new. */
-  add(hash: number, bits: Uint32Array, state: number): boolean {
+  /** Marks an entry's configuration as failed (fully explored). */
+  failed(entry: number): void {
+    this.done[entry] = 1;
+  }
+
+  /**
+   * Adds the configuration and returns its entry, or -1 when it is known to fail: it was
+   * seen before, or a failed one had the same state and the same ops but for one of unknown
+   * outcome fewer. (Such ops are optional: whatever completes this configuration completes
+   * that one too, leaving the extra op out.)
+   */
+  add(hash: number, bits: Uint32Array, state: number): number {
+    const slot = this.find(hash, bits, state);
+    if (this.slots[2 * slot + 1] !== 0) return -1;
+    const optional = this.optional;
+    if (optional !== undefined) {
+      for (let w = 0; w < this.words; w++) {
+        let m = bits[w]! & optional[w]!;
+        while (m !== 0) {
+          const low = m & -m;
+          m ^= low;
+          const op = w * 32 + (31 - Math.clz32(low));
+          bits[w]! ^= low;
+          const other = this.slots[2 * this.find(hash ^ this.zobrist[op]!, bits, state) + 1]!;
+          bits[w]! ^= low;
+          if (other !== 0 && this.done[other - 1] === 1) return -1;
+        }
+      }
+    }
+    const id = this.size++;
+    if (id >= this.stateIds.length) this.growEntries();
+    this.stateIds[id] = state;
+    const words = this.words;
+    const target = this.arena;
+    for (let w = 0, base = id * words; w < words; w++, base++) target[base] = bits[w]!;
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = id + 1;
+    if (this.size * 4 > this.slots.length) this.slots = regrow(this.slots, (x) => x);
+    return id;
+  }
+
+  /** The slot holding the configuration, or the empty slot where it would go. */
+  private find(hash: number, bits: Uint32Array, state: number): number {
     const { words, slots, stateIds, arena } = this;
     const mask = (slots.length >>> 1) - 1;
     let slot = hash & mask;
     for (;;) {
       const e = slots[2 * slot + 1]!;
-      if (e === 0) break;
+      if (e === 0) return slot;
       if (slots[2 * slot] === hash && stateIds[e - 1] === state) {
         let base = (e - 1) * words;
         let same = true;
@@ -418,19 +479,10 @@ class ConfigCache {
             break;
           }
         }
-        if (same) return false;
+        if (same) return slot;
       }
       slot = (slot + 1) & mask;
     }
-    const id = this.size++;
-    if (id >= this.stateIds.length) this.growEntries();
-    this.stateIds[id] = state;
-    const target = this.arena;
-    for (let w = 0, base = id * words; w < words; w++, base++) target[base] = bits[w]!;
-    slots[2 * slot] = hash;
-    slots[2 * slot + 1] = id + 1;
-    if (this.size * 4 > slots.length) this.slots = regrow(slots, (x) => x);
-    return true;
   }
 
   private growEntries(): void {
@@ -438,6 +490,9 @@ class ConfigCache {
     const stateIds = new Int32Array(cap);
     stateIds.set(this.stateIds);
     this.stateIds = stateIds;
+    const done = new Uint8Array(cap);
+    done.set(this.done);
+    this.done = done;
     const arena = new Uint32Array(cap * this.words);
     arena.set(this.arena);
     this.arena = arena;

@@ -31,7 +31,7 @@ describe('limits', () => {
   });
 
   it('ends as unknown when the memory budget is reached', async () => {
-    const budget = process.memoryUsage.rss() + 24 * 2 ** 20;
+    const budget = process.memoryUsage.rss() + 12 * 2 ** 20;
     const result = await checkLinearizable(history(pathological(40)), 'cas-register', {
       timeLimitMs: 60_000,
       memoryLimitBytes: budget,
