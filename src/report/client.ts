@@ -123,7 +123,7 @@ export const CLIENT_JS = String.raw`(function () {
   var head = document.getElementById('top');
   add(head, add(h('h1'), title), results ? badge(results.valid, true) : h('span', 'badge unknown big', 'no results'));
   var parts = [];
-  if (perf) parts.push((perf.counts.ok + perf.counts.fail + perf.counts.info).toLocaleString('en-US') + ' ops');
+  if (perf) parts.push((perf.counts.ok + perf.counts.fail + perf.counts.info).toLocaleString('en-US') + ' client operations');
   if (facts.durationS !== undefined) parts.push(fmt(facts.durationS) + ' s');
   if (facts.startedAt) parts.push(String(facts.startedAt));
   add(head, h('span', 'summary', parts.join(' \u00b7 ')));
@@ -530,17 +530,30 @@ export const CLIENT_JS = String.raw`(function () {
   timeline = makeTimeline(document.getElementById('timeline-body'));
   function makeTimeline(host) {
     var ROW = 16, AXIS = 22, GUTTER = 64, VIEW_H = 420;
-    var procs = [];
+    // Lanes: a crashed process's thread goes on as a fresh process, so processes whose lives do
+    // not overlap share a lane (as a thread's successive processes do); the nemesis has its own.
+    var procOrder = [];
     var byProc = new Map();
     for (var i = 0; i < N; i++) {
       var p = C.process[i];
       var list = byProc.get(p);
-      if (!list) { list = []; byProc.set(p, list); procs.push(p); }
+      if (!list) { list = []; byProc.set(p, list); procOrder.push(p); }
       list.push(i);
     }
-    procs.sort(function (a, b) { return a - b; });
-    var rowsOf = procs.map(function (p) { return Int32Array.from(byProc.get(p)); });
-    var rowOfProc = new Map(); procs.forEach(function (p, k) { rowOfProc.set(p, k); });
+    var life = function (p) { var l = byProc.get(p); return [C.start[l[0]], endOf(l[l.length - 1])]; };
+    procOrder.sort(function (a, b) { return a === -1 ? -1 : b === -1 ? 1 : life(a)[0] - life(b)[0] || a - b; });
+    var laneEnds = [], laneLists = [], rowOfProc = new Map();
+    procOrder.forEach(function (p) {
+      var span = life(p), lane = -1;
+      if (p !== -1) for (var k = 0; k < laneEnds.length; k++) if (laneLists[k].nemesis !== true && laneEnds[k] <= span[0]) { lane = k; break; }
+      if (lane < 0) { lane = laneEnds.length; laneEnds.push(0); laneLists.push([]); laneLists[lane].nemesis = p === -1; }
+      laneEnds[lane] = span[1];
+      rowOfProc.set(p, lane);
+      Array.prototype.push.apply(laneLists[lane], byProc.get(p));
+    });
+    var rowsOf = laneLists.map(function (l) { return Int32Array.from(l); });
+    var procs = rowsOf;
+    var processCount = procOrder.length;
     var tools = h('div', 'tl-tools');
     var reset = h('button', '', 'reset zoom');
     tools.appendChild(reset);
@@ -558,7 +571,7 @@ export const CLIENT_JS = String.raw`(function () {
     host.appendChild(wrap);
     var detail = h('pre', 'mono');
     detail.id = 'op-detail';
-    detail.textContent = N + ' operations (client and nemesis) in ' + procs.length + ' processes. Click an op to see it here.';
+    detail.textContent = N + ' operations (client and nemesis) by ' + processCount + ' processes in ' + rowsOf.length + ' lanes (a crashed process\'s thread continues as a new process in the same lane). Click an op to see it here.';
     host.appendChild(detail);
     var view = { t0: tMin, t1: tMax + (tMax - tMin) * 0.01, top: 0 };
     var selected = -1;
@@ -613,6 +626,7 @@ export const CLIENT_JS = String.raw`(function () {
             var v = D.values[r];
             ctx.fillText(clip(TL.fs[C.f[r]] + (v ? ' ' + v[0].replace(/^invoke \S+ ?/, '') : ''), Math.floor((x2 - x1 - 4) / 6)), x1 + 3, y + ROW - 5);
           }
+          if (j > 0 && x2 - x1 > 6 && C.process[list[j - 1]] !== C.process[r]) { ctx.fillStyle = '#111827'; ctx.fillRect(x1 - 1, y, 1, ROW); }
           lastPx = x2; lastType = ty;
         }
       }
@@ -630,7 +644,10 @@ export const CLIENT_JS = String.raw`(function () {
       ctx.fillStyle = '#374151'; ctx.font = '11px ui-monospace, monospace';
       for (var row2 = first; row2 <= last; row2++) {
         var y2 = AXIS + row2 * ROW - view.top;
-        if (y2 + ROW > AXIS) ctx.fillText(procName(procs[row2]), 6, y2 + ROW - 4);
+        if (y2 + ROW <= AXIS) continue;
+        // A lane is named by the process it runs at the left edge of the view.
+        var lane = rowsOf[row2], at = Math.min(lane.length - 1, firstFrom(lane, view.t0));
+        ctx.fillText(procName(C.process[lane[at]]), 6, y2 + ROW - 4);
       }
       // time axis
       ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, W, AXIS);
@@ -641,10 +658,10 @@ export const CLIENT_JS = String.raw`(function () {
       var digits = Math.max(0, -Math.floor(Math.log10(stepT)));
       for (var t = Math.ceil(view.t0 / stepT) * stepT; t <= view.t1; t += stepT) {
         var x = xOf(t);
+        if (x < GUTTER) continue;
         ctx.fillRect(x, AXIS - 5, 1, 5);
         ctx.fillText(t.toFixed(digits) + ' s', x + 2, AXIS - 8);
       }
-      ctx.fillText(procs.length + ' processes', 4, 12);
     }
     function hit(mx, my) {
       if (mx < GUTTER || my < AXIS) return -1;
