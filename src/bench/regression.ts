@@ -78,7 +78,7 @@ export function judgeSeries(
     return {
       ...base,
       verdict: 'unchanged',
-      reason: `too short: ${xs.length} points, at least ${2 * minSegment} are needed to see a change`,
+      reason: `too short: ${xs.length} point${xs.length === 1 ? '' : 's'}, at least ${2 * minSegment} are needed to see a change`,
     };
   }
   const splits = eDivisive(xs, { ...options, minSegment });

@@ -116,7 +116,7 @@ ${[...groups]
             c,
           ) => `<div class="chart"><h3>${esc(c.title.split('/').pop() ?? c.title)} (${esc(c.unit)}, ${c.better} is better)
 <span class="${c.verdict}">${c.verdict}</span></h3><div class="reason">${esc(c.reason)}</div><div id="${c.id}"></div>
-<details><summary>${c.y.length} points</summary><table>${c.y
+<details><summary>${c.y.length} point${c.y.length === 1 ? '' : 's'}</summary><table>${c.y
             .map(
               (y, i) =>
                 `<tr><td>${c.links[i] ? `<a href="${esc(c.links[i]!)}">${esc(c.labels[i]!)}</a>` : esc(c.labels[i]!)}</td><td>${y}</td></tr>`,
@@ -155,7 +155,9 @@ for (const c of charts) {
           ctx.lineTo(px, u.bbox.top + u.bbox.height);
           ctx.stroke();
           ctx.fillStyle = ctx.strokeStyle;
-          ctx.fillText(ch.text, px + 4, u.bbox.top + 12);
+          const w = ctx.measureText(ch.text).width;
+          const right = px + 4 + w > u.bbox.left + u.bbox.width;
+          ctx.fillText(ch.text, right ? px - 4 - w : px + 4, u.bbox.top + 12);
         }
         ctx.restore();
       }],
