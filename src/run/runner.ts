@@ -540,6 +540,7 @@ class Runner {
     state.invokeContext = { process: state.process, signal: state.controller.signal };
     const old = state.client;
     state.client = undefined;
+    this.wake(); // the drain after a phase waits for the last op in flight, which may end here
     void this.reopen(state, old);
   }
 
