@@ -410,7 +410,9 @@ export function independentKeys(
     return {
       next(ctx) {
         if (groupOf.size !== ctx.threads.length) {
-          ctx.threads.forEach((t, i) => groupOf.set(t, Math.floor(i / size)));
+          ctx.threads.forEach((t, i) => {
+            groupOf.set(t, Math.floor(i / size));
+          });
         }
         const groupCount = Math.ceil(ctx.threads.length / size);
         let until: number | undefined;
