@@ -6,7 +6,7 @@
  * `npm run bench -- codecs elle` runs only the named ones.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchEnvironment } from '../src/bench/environment.js';
 import { recordBenchFigures } from '../src/bench/microbench.js';
@@ -46,13 +46,15 @@ const file = join(out, `${time.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ time, figures }, null, 2)}\n`);
 console.log(`\nfigures written to ${file}`);
 const env = benchEnvironment();
-const keys = recordBenchFigures(root, figures, {
+// The series live with the cluster's ($FAULTLINE_RESULTS, as `faultline trend` reads them).
+const seriesRoot = resolve(process.env.FAULTLINE_RESULTS ?? root);
+const keys = recordBenchFigures(seriesRoot, figures, {
   time,
-  run: relative(root, file),
+  run: relative(seriesRoot, file),
   commit: env.commit,
   faultline: env.faultline,
 });
 console.log(
-  `${keys.length} figures appended to ${join(root, 'series', 'microbench')} (judge: faultline trend --plan microbench)`,
+  `${keys.length} figures appended to ${join(seriesRoot, 'series', 'microbench')} (judge: faultline trend --plan microbench)`,
 );
 process.exitCode = failed ? 1 : 0;
