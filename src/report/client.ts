@@ -9,7 +9,14 @@ export const CLIENT_JS = String.raw`(function () {
   var TYPE_NAMES = ['ok', 'fail', 'info', 'open'];
   var SVG = 'http://www.w3.org/2000/svg';
   var plotList = [];
-  var xAxis = { label: 'seconds since the test began', labelSize: 20 };
+  // Ticks with as many decimals as their spacing needs (uPlot's default repeats labels on tiny ranges).
+  var xAxis = {
+    label: 'seconds since the test began', labelSize: 20,
+    values: function (u, splits, axisIdx, space, incr) {
+      var d = incr > 0 ? Math.max(0, Math.min(9, -Math.floor(Math.log10(incr) + 1e-9))) : 3;
+      return splits.map(function (v) { return v === null ? '' : v.toFixed(d); });
+    }
+  };
   var TYPE_COLORS = ['#3b82f6', '#ef4444', '#f59e0b', '#9ca3af'];
   var FAULT_FILL = {
     partition: 'rgba(239,68,68,0.13)', kill: 'rgba(124,58,237,0.13)', pause: 'rgba(14,165,233,0.15)',

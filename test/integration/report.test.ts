@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAppendChecker } from '../../checkers/elle/index.js';
+import { lockChecker } from '../../checkers/lock.js';
+import { composeResults } from '../../checkers/result.js';
 import type { Nemesis } from '../../nemeses/types.js';
 import { cycle, gen, rate, sleep } from '../../src/generator/index.js';
+import { opToJsonl } from '../../src/history/codecs/index.js';
 import { History } from '../../src/history/history.js';
 import { writeReport } from '../../src/report/index.js';
 import { runCheckers } from '../../src/run/check.js';
@@ -13,6 +17,8 @@ import { runTest } from '../../src/run/runner.js';
 import { RUN_FILES, RunStore } from '../../src/run/store.js';
 import { noop } from '../../workloads/noop.js';
 import type { WorkloadContext } from '../../workloads/types.js';
+import { history as lockHistory } from '../checkers/build.js';
+import { build as txnHistory } from '../elle/build.js';
 import { artifactPath, inkedPixels, launch, watch } from '../report/browser.js';
 import { invalidRegisterOps, writeRunFolder, XSS } from '../report/fixtures.js';
 
@@ -162,5 +168,66 @@ describe('report.html in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     await page.screenshot({ path: artifactPath('report-invalid.png'), fullPage: true });
     await page.close();
+  });
+
+  it('shows an Elle cycle edge by edge, and overlapping lock holders, with op links', async () => {
+    const elle = txnHistory({
+      t1: {
+        mops: [
+          ['append', 'x', 1],
+          ['r', 'y', [1]],
+        ],
+      },
+      t2: {
+        mops: [
+          ['append', 'y', 1],
+          ['r', 'x', [1]],
+        ],
+      },
+    });
+    const lock = lockHistory([
+      [1, 'invoke', 'acquire', null, { node: 'n1' }],
+      [1, 'ok', 'acquire', null, { node: 'n1' }],
+      [2, 'invoke', 'acquire', null, { node: 'n2' }],
+      [2, 'ok', 'acquire', null, { node: 'n2' }],
+      [1, 'invoke', 'release'],
+      [1, 'ok', 'release'],
+      [2, 'invoke', 'release'],
+      [2, 'ok', 'release'],
+    ]);
+    const cases = [
+      {
+        name: 'elle',
+        history: elle,
+        result: { 'list-append': await listAppendChecker.check(elle) },
+        text: 'G1c',
+      },
+      {
+        name: 'lock',
+        history: lock,
+        result: { lock: await lockChecker.check(lock) },
+        text: 'Overlapping holders',
+      },
+    ];
+    for (const c of cases) {
+      const dir = join(root, c.name, 'run');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'history.jsonl'), `${c.history.ops.map(opToJsonl).join('\n')}\n`);
+      writeFileSync(join(dir, 'results.json'), JSON.stringify(composeResults(c.result)));
+      const { page, seen, url } = await open(await writeReport(dir));
+      expect(seen.errors).toEqual([]);
+      expect(seen.requests.filter((r) => r !== url)).toEqual([]);
+      expect(await page.textContent('#top')).toContain('INVALID');
+      const text = (await page.textContent('#checkers')) ?? '';
+      expect(text).toContain(c.text);
+      if (c.name === 'elle') {
+        expect(await page.locator('#checkers table tr').count()).toBeGreaterThanOrEqual(3); // head + 2 edges
+        expect(text).toContain('→wr');
+      }
+      await page.locator('#checkers a.op').first().click();
+      expect(await page.textContent('#op-detail')).toMatch(/^op \d+/);
+      await page.screenshot({ path: artifactPath(`report-${c.name}.png`), fullPage: true });
+      await page.close();
+    }
   });
 });
