@@ -44,6 +44,8 @@ export interface BenchOutcome {
   plan: string;
   root: string;
   environment: BenchEnvironment;
+  /** Points each case adds to its series per bench run. */
+  repetitions: number;
   runs: CaseRun[];
   interrupted: boolean;
 }
@@ -99,7 +101,7 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
       runs.push(run);
     }
   }
-  return { plan: plan.name, root, environment, runs, interrupted };
+  return { plan: plan.name, root, environment, repetitions: plan.repetitions, runs, interrupted };
 }
 
 async function readAll(file: string): Promise<Op[]> {

@@ -65,7 +65,9 @@ export function registerBench(program: Command): void {
   addTrendOptions(addBenchOptions(nightly)).action(
     async (file: string, flags: BenchFlags & TrendFlags, cmd: Command) => {
       const outcome = await benchFromFlags(file, flags, cmd);
-      const trendCode = trendFromFlags({ ...flags, plan: flags.plan ?? outcome.plan }, outcome.root);
+      // A night adds `repetitions` points per series: by default the newest 5 nights count as recent.
+      const recent = flags.recent ?? 5 * outcome.repetitions;
+      const trendCode = trendFromFlags({ ...flags, recent, plan: flags.plan ?? outcome.plan }, outcome.root);
       process.exitCode = trendCode === EXIT.invalid ? EXIT.invalid : benchExitCode(outcome);
     },
   );
@@ -85,7 +87,7 @@ function addTrendOptions(command: Command): Command {
     .option('--out <file>', 'the trend page (default <results>/trend/<plan or all>.html)')
     .option(
       '--recent <n>',
-      'a change counts when it starts in the last n points (default 5)',
+      'a change counts when it starts in the last n points (default 5; nightly: 5 × repetitions)',
       number('--recent', (n) => Number.isInteger(n) && n > 0),
     )
     .option(
