@@ -76,8 +76,9 @@ const END = -1;
 const ILLEGAL = -1;
 const UNSET = -0x80000000;
 
-/** Pause every this many steps (a power of two, minus one), so a driver can share time and check limits. */
-const PAUSE_EVERY = 0x3fff;
+/** Search steps between pauses, so a driver can share time and check limits (a power of two). */
+export const STEPS_PER_PAUSE = 0x4000;
+const PAUSE_EVERY = STEPS_PER_PAUSE - 1;
 
 /**
  * Checks one partition. A generator: it pauses every few thousand steps, yielding its

@@ -39,8 +39,8 @@ export interface LinearizableOptions extends CommonCheckOptions {
    * and only when the compiled worker is available.
    */
   workers?: number;
-  /** Milliseconds of in-process search before undecided partitions move to workers (default 500). */
-  inProcessMs?: number;
+  /** Search steps in-process before undecided partitions move to workers (default 3 million, about 0.5 s). */
+  inProcessSteps?: number;
 }
 
 /** Default memory budget of the search: 2 GiB. */
@@ -86,10 +86,11 @@ function prepare<State>(history: History, model: Model<State> | string, options:
 }
 
 /**
- * In-process search time before undecided partitions move to worker threads: the workers
- * start those partitions afresh, so they pay only for checks that take longer than this.
+ * In-process search steps (about half a second's work) before undecided partitions move to
+ * worker threads: the workers start those partitions afresh, so they pay only for checks that
+ * take longer than this.
  */
-const IN_PROCESS_MS = 500;
+const IN_PROCESS_STEPS = 3_000_000;
 
 /**
  * {@link checkLinearizableSync}, as a promise (the CLI's and the registry's entry point).
@@ -111,7 +112,7 @@ export async function checkLinearizable<State>(
     partitions,
     budget,
     workers,
-    options.inProcessMs ?? IN_PROCESS_MS,
+    options.inProcessSteps ?? IN_PROCESS_STEPS,
   );
   return report(m, partitions, outcomes, dropped, performance.now() - started);
 }

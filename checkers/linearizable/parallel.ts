@@ -37,9 +37,9 @@ export async function runPartitionsInParallel(
   partitions: readonly Partition[],
   budget: Budget,
   workers: number,
-  inProcessMs: number,
+  inProcessSteps: number,
 ): Promise<PartitionOutcome[]> {
-  const outcomes = runPartitions(model, partitions, budget, Date.now() + inProcessMs);
+  const outcomes = runPartitions(model, partitions, budget, inProcessSteps);
   if (outcomes.some((o) => o?.valid === false)) return fill(outcomes);
   const undecided = outcomes.flatMap((o, i) => (o === undefined ? [i] : []));
   if (undecided.length === 0) return fill(outcomes);

@@ -5,7 +5,13 @@
  * the others stop (as Porcupine does).
  */
 import type { Validity } from '../result.js';
-import { type Partial, type SearchOutcome, type SearchProgress, searchPartition } from './checker.js';
+import {
+  type Partial,
+  type SearchOutcome,
+  type SearchProgress,
+  STEPS_PER_PAUSE,
+  searchPartition,
+} from './checker.js';
 import type { Partition } from './entries.js';
 import type { Model } from './model.js';
 import { describeState } from './visualization.js';
@@ -43,15 +49,16 @@ export interface PartitionOutcome {
 }
 
 /**
- * Checks the partitions; the outcomes are in the partitions' order. With `pauseAt` (a
- * `Date.now()` value), partitions still undecided then are left `undefined`, to be finished
- * elsewhere.
+ * Checks the partitions; the outcomes are in the partitions' order. With `pauseAfterSteps`,
+ * partitions still undecided after that many search steps (in all) are left `undefined`, to
+ * be finished elsewhere. Steps, not time: the decision must not depend on how busy the
+ * machine is.
  */
 export function runPartitions<State>(
   model: Model<State>,
   partitions: readonly Partition[],
   budget: Budget,
-  pauseAt = Number.POSITIVE_INFINITY,
+  pauseAfterSteps = Number.POSITIVE_INFINITY,
 ): (PartitionOutcome | undefined)[] {
   const outcomes: (PartitionOutcome | undefined)[] = new Array(partitions.length).fill(undefined);
   const live = partitions.map((p, i) => ({
@@ -73,6 +80,7 @@ export function runPartitions<State>(
     live.length = 0;
   };
   let pauses = 0;
+  let steps = 0;
   while (live.length > 0) {
     let bytes = 0;
     for (let j = 0; j < live.length; ) {
@@ -98,13 +106,14 @@ export function runPartitions<State>(
       }
       l.progress = r.value;
       bytes += r.value.bytes;
+      steps += STEPS_PER_PAUSE;
       j++;
       const now = Date.now();
       if (now >= budget.deadline) {
         stopAll('unknown', `time limit reached (${configurations(live)} configurations explored)`);
         return outcomes;
       }
-      if (now >= pauseAt) return outcomes;
+      if (steps >= pauseAfterSteps) return outcomes;
     }
     const rss = ++pauses % 8 === 0 ? process.memoryUsage.rss() : 0;
     if (bytes > budget.memoryLimitBytes || rss > budget.memoryLimitBytes) {

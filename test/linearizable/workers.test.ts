@@ -28,7 +28,7 @@ describe.skipIf(!built)('worker threads (compiled tree)', () => {
       ['c10-bad.txt', false],
     ] as const) {
       const history = await codecs.readHistoryFile(join(corpus, file));
-      const threaded = await lin.checkLinearizable(history, 'kv', { workers: 2, inProcessMs: 0 });
+      const threaded = await lin.checkLinearizable(history, 'kv', { workers: 2, inProcessSteps: 0 });
       expect(threaded.valid).toBe(expected);
       if (!expected) expect(threaded.failures[0]!.linearizations.length).toBeGreaterThan(0);
       const inProcess = await lin.checkLinearizable(history, 'kv', { workers: 0 });
@@ -52,7 +52,7 @@ describe.skipIf(!built)('worker threads (compiled tree)', () => {
     const history = History.from(numbered);
     const result = await lin.checkLinearizable(history, 'kv', {
       workers: 2,
-      inProcessMs: 0,
+      inProcessSteps: 0,
       timeLimitMs: 1000,
     });
     expect(result.valid).toBe('unknown');
