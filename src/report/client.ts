@@ -559,6 +559,8 @@ export const CLIENT_JS = String.raw`(function () {
       Array.prototype.push.apply(laneLists[lane], byProc.get(p));
     });
     var rowsOf = laneLists.map(function (l) { return Int32Array.from(l); });
+    // Lanes that hold several processes name the process on each op's label.
+    var shared = rowsOf.map(function (l) { return l.length > 0 && C.process[l[0]] !== C.process[l[l.length - 1]]; });
     var procs = rowsOf;
     var processCount = procOrder.length;
     var tools = h('div', 'tl-tools');
@@ -631,7 +633,8 @@ export const CLIENT_JS = String.raw`(function () {
           if (x2 - x1 > 60) {
             ctx.fillStyle = '#fff'; ctx.font = '10px ui-monospace, monospace';
             var v = D.values[r];
-            ctx.fillText(clip(TL.fs[C.f[r]] + (v ? ' ' + v[0].replace(/^invoke \S+ ?/, '') : ''), Math.floor((x2 - x1 - 4) / 6)), x1 + 3, y + ROW - 5);
+            var label = (shared[row] ? procName(C.process[r]) + ' ' : '') + TL.fs[C.f[r]] + (v ? ' ' + v[0].replace(/^invoke \S+ ?/, '') : '');
+            ctx.fillText(clip(label, Math.floor((x2 - x1 - 4) / 6)), x1 + 3, y + ROW - 5);
           }
           if (j > 0 && x2 - x1 > 6 && C.process[list[j - 1]] !== C.process[r]) { ctx.fillStyle = '#111827'; ctx.fillRect(x1 - 1, y, 1, ROW); }
           lastPx = x2; lastType = ty;
