@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { WORKLOADS } from '../../workloads/index.js';
 import { InputError } from '../errors.js';
 import { type Plan, validatePlan } from '../run/plan.js';
 
@@ -106,6 +107,33 @@ export function parseBenchPlan(text: string, file: string): BenchPlan {
       ...(at ? { line: at.line, column: at.col } : {}),
       field: fieldName(path),
     });
+  }
+  const at = (
+    path: readonly PropertyKey[],
+  ): { file: string; line?: number; column?: number; field: string } => {
+    const offset = offsetOf(doc.contents, path, false);
+    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), field: fieldName(path) };
+  };
+  // Unknown workloads, and workloads without a client for a listed db, are plan errors too.
+  for (const [i, w] of parsed.data.workloads.entries()) {
+    const name = typeof w === 'string' ? w : w.workload;
+    const path = typeof w === 'string' ? ['workloads', i] : ['workloads', i, 'workload'];
+    const workload = WORKLOADS.get(name);
+    if (!workload) {
+      throw new InputError(
+        `unknown workload "${name}" (known: ${[...WORKLOADS.keys()].sort().join(', ')})`,
+        at(path),
+      );
+    }
+    for (const [j, db] of parsed.data.dbs.entries()) {
+      if (!workload.dbs.includes(db)) {
+        throw new InputError(
+          `workload ${name} has no client for db ${db} (it has: ${workload.dbs.join(', ')})`,
+          at(['dbs', j]),
+        );
+      }
+    }
   }
   const name = parsed.data.name ?? basename(file, extname(file)).replace(/[^A-Za-z0-9._-]+/g, '_');
   return { ...parsed.data, name };

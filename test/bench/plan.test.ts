@@ -55,6 +55,15 @@ describe('bench plans', () => {
     expect(e.message).toMatch(/unknown field opts/);
   });
 
+  it('refuses an unknown workload, or a db the workload has no client for, at its line', () => {
+    const unknown = errorOf(PLAN.replace('  - register', '  - nosuch'));
+    expect(unknown.location).toMatchObject({ file: 'plan.yaml', line: 5, field: 'workloads[1]' });
+    expect(unknown.message).toMatch(/unknown workload "nosuch"/);
+    const noClient = errorOf(PLAN.replace('dbs: [etcd, zookeeper]', 'dbs: [etcd, none]'));
+    expect(noClient.location).toMatchObject({ line: 2, field: 'dbs[1]' });
+    expect(noClient.message).toMatch(/ycsb has no client for db none/);
+  });
+
   it('says a required field is missing, and reports YAML syntax errors with their line', () => {
     expect(errorOf('dbs: [etcd]\n').location).toMatchObject({ field: 'workloads' });
     expect(errorOf('dbs: [etcd]\n').message).toMatch(/required field is missing/);
