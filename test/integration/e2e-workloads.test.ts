@@ -1,0 +1,172 @@
+/**
+ * End to end: real workloads on real etcd and ZooKeeper in the local ensemble `flrun`
+ * (10.80.0.0/24, its own), through executePlan as `faultline run` does: db setup, clients on
+ * one node each, nemesis, heal, final reads, store, checkers. Short runs (10-15 s each).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensembleDown, ensembleUp } from '../../src/ensemble/index.js';
+import { type ExecuteResult, executePlan } from '../../src/run/execute.js';
+import { validatePlan } from '../../src/run/plan.js';
+import { RUN_FILES } from '../../src/run/store.js';
+
+const ENSEMBLE = 'flrun';
+const SUBNET = '10.80.0.0/24';
+
+let resultsDir: string;
+
+beforeAll(async () => {
+  resultsDir = mkdtempSync(join(tmpdir(), 'faultline-e2e-'));
+  await ensembleDown(ENSEMBLE);
+  await ensembleUp({ name: ENSEMBLE, nodes: 5, subnet: SUBNET });
+}, 120_000);
+
+afterAll(async () => {
+  await ensembleDown(ENSEMBLE);
+  rmSync(resultsDir, { recursive: true, force: true });
+}, 120_000);
+
+/** Runs a plan on `flrun` without a progress line; the verdict lines are kept. */
+async function runPlan(plan: Record<string, unknown>): Promise<ExecuteResult> {
+  const lines: string[] = [];
+  const result = await executePlan(
+    validatePlan({ quiet: 2, concurrency: 10, rate: 50, opTimeout: 5, seed: 42, ...plan }),
+    { nodeFlags: { ensemble: ENSEMBLE }, resultsDir, progress: false, out: (l) => lines.push(l) },
+  );
+  expect(lines.join('\n')).toContain(result.dir);
+  expectRunFolder(result);
+  return result;
+}
+
+/** Every file the store promises is there, and the history is whole JSON lines. */
+function expectRunFolder(result: ExecuteResult): void {
+  for (const file of Object.values(RUN_FILES)) {
+    expect(existsSync(join(result.dir, file)), `${file} in ${result.dir}`).toBe(true);
+  }
+  expect(statSync(join(result.dir, RUN_FILES.logs)).isDirectory()).toBe(true);
+  const lines = readFileSync(join(result.dir, RUN_FILES.historyJsonl), 'utf8').trim().split('\n');
+  expect(lines.length).toBeGreaterThan(20);
+  for (const line of lines) JSON.parse(line);
+  expect(readFileSync(join(result.dir, RUN_FILES.historyEdn), 'utf8').length).toBeGreaterThan(100);
+  const stored = JSON.parse(readFileSync(join(result.dir, RUN_FILES.results), 'utf8')) as { valid: unknown };
+  expect(stored.valid).toEqual(result.result.valid);
+  expect(result.error).toBeUndefined();
+}
+
+/** One checker's result inside the composed result. */
+function checker(result: ExecuteResult, name: string): Record<string, unknown> {
+  const results = (result.result as { results?: Record<string, Record<string, unknown>> }).results;
+  const r = results?.[name];
+  expect(r, `checker ${name} in ${JSON.stringify(result.result).slice(0, 300)}`).toBeDefined();
+  return r!;
+}
+
+describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
+  it('etcd register under partitions is linearizable', async () => {
+    const r = await runPlan({
+      db: 'etcd',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 12,
+      nemesisOptions: { interval: 4 },
+    });
+    expect(r.stats.ok).toBeGreaterThan(100);
+    expect(r.stats.nemesisOps).toBeGreaterThan(0);
+    const lin = checker(r, 'linearizable');
+    expect(lin.keys as number).toBeGreaterThan(1);
+    expect(r.result.valid).toBe(true);
+    expect(r.exitCode).toBe(0);
+  }, 180_000);
+
+  it('ZooKeeper register is checked: a verdict from the linearizability checker', async () => {
+    const r = await runPlan({
+      db: 'zookeeper',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisOptions: { interval: 4 },
+    });
+    expect(r.stats.ok).toBeGreaterThan(50);
+    const lin = checker(r, 'linearizable');
+    expect([true, false]).toContain(lin.valid);
+  }, 180_000);
+
+  it('etcd set under kills loses no acknowledged add', async () => {
+    const r = await runPlan({
+      db: 'etcd',
+      workload: 'set',
+      nemesis: ['kill'],
+      timeLimit: 12,
+      nemesisOptions: { interval: 4 },
+    });
+    const set = checker(r, 'set');
+    expect(set.acknowledgedCount as number).toBeGreaterThan(100);
+    expect(set.lostCount).toBe(0);
+    expect(set.valid).toBe(true);
+  }, 180_000);
+
+  it('etcd append under partitions gives transactions Elle analyses', async () => {
+    const r = await runPlan({
+      db: 'etcd',
+      workload: 'append',
+      nemesis: ['partition'],
+      timeLimit: 10,
+      nemesisOptions: { interval: 4 },
+    });
+    const elle = checker(r, 'list-append');
+    expect(elle.txns as number).toBeGreaterThan(50);
+    expect(elle.valid).toBe(true);
+  }, 180_000);
+
+  it('etcd lock under pauses gives holds the lock checker analyses', async () => {
+    const r = await runPlan({
+      db: 'etcd',
+      workload: 'lock',
+      nemesis: ['pause'],
+      timeLimit: 10,
+      concurrency: 5,
+      nemesisOptions: { interval: 4 },
+    });
+    const lock = checker(r, 'lock');
+    expect(lock.holdCount as number).toBeGreaterThan(0);
+    expect([true, false]).toContain(lock.valid);
+  }, 180_000);
+
+  it('ZooKeeper election gives leaderships with terms the election checker analyses', async () => {
+    const r = await runPlan({ db: 'zookeeper', workload: 'election', timeLimit: 10, concurrency: 5 });
+    const election = checker(r, 'election');
+    expect(election.leadershipCount as number).toBeGreaterThan(1);
+    expect(election.valid).toBe(true);
+  }, 180_000);
+
+  it('ZooKeeper append (multi with version checks) gives transactions Elle analyses', async () => {
+    const r = await runPlan({ db: 'zookeeper', workload: 'append', timeLimit: 8 });
+    const elle = checker(r, 'list-append');
+    expect(elle.txns as number).toBeGreaterThan(50);
+    expect(elle.valid).toBe(true);
+  }, 180_000);
+
+  it('etcd wr gives transactions the rw-register checker analyses', async () => {
+    const r = await runPlan({ db: 'etcd', workload: 'wr', timeLimit: 8 });
+    const elle = checker(r, 'rw-register');
+    expect(elle.txns as number).toBeGreaterThan(50);
+    expect(elle.valid).toBe(true);
+  }, 180_000);
+
+  it('ZooKeeper lock (the recipe) and etcd election give holds their checkers analyse', async () => {
+    const lock = checker(
+      await runPlan({ db: 'zookeeper', workload: 'lock', timeLimit: 8, concurrency: 5 }),
+      'lock',
+    );
+    expect(lock.holdCount as number).toBeGreaterThan(1);
+    expect(lock.valid).toBe(true);
+    const election = checker(
+      await runPlan({ db: 'etcd', workload: 'election', timeLimit: 8, concurrency: 5 }),
+      'election',
+    );
+    expect(election.leadershipCount as number).toBeGreaterThan(1);
+    expect(election.valid).toBe(true);
+  }, 180_000);
+});
