@@ -1,4 +1,4 @@
-import type { Etcd3, Lock } from 'etcd3';
+import { type Etcd3, EtcdLockFailedError, type Lock } from 'etcd3';
 import type { Client, Completion, Invocation } from '../src/client/types.js';
 import { eachThread, Generator, pendingUntil, WAIT } from '../src/generator/index.js';
 import { connectEtcd, etcdFailure, withTimeout } from './clients/etcd.js';
@@ -99,7 +99,7 @@ class EtcdLockClient implements Client {
         this.held = lock;
         return { type: 'ok' };
       } catch (err) {
-        if (err instanceof Error && err.constructor.name === 'EtcdLockFailedError') {
+        if (err instanceof EtcdLockFailedError) {
           return { type: 'fail', error: 'held by another client' };
         }
         return etcdFailure(err, false);
