@@ -189,10 +189,10 @@ describe('SshRemote on the local ensemble', () => {
       .script('n3', 'setsid sleep 300 </dev/null >/dev/null 2>&1 & sleep 31', [], { timeoutMs: 500 })
       .catch(() => {});
     expect(await gone('n3', '^sleep 31$')).toBe(true);
-    expect((await remote.exec('n3', ['pgrep', '-f', '^sleep 300$'], { allowFailure: true })).stdout).toMatch(
-      /^\d+\n$/,
-    );
-    await remote.exec('n3', ['pkill', '-f', '^sleep 300$']);
+    const daemon = (await remote.exec('n3', ['pgrep', '-f', '^sleep 300$'], { allowFailure: true })).stdout;
+    expect(daemon).toMatch(/^\d+\n$/);
+    // End the daemon this test started, by its pid.
+    await remote.exec('n3', ['kill', daemon.trim()]);
   });
 
   it('uploads and downloads files through sftp, keeping bytes and mode', async () => {
