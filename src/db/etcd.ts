@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { Remote } from '../control/types.js';
-import { DaemonError, type DaemonRef, daemonPid, killDaemon, signalDaemon, startDaemon } from './daemon.js';
+import { DaemonError, startDaemon } from './daemon.js';
+import { DaemonDb, type DaemonPaths } from './daemon-db.js';
 import { awaitAllHealthy } from './health.js';
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from './options.js';
-import type { Db, DbContext } from './types.js';
+import type { DbContext } from './types.js';
 
 /** etcd's options in a plan (`db.options`); all optional. */
 export const etcdOptionsSchema = z
@@ -34,11 +35,7 @@ export const etcdOptionsSchema = z
 export type EtcdOptions = z.output<typeof etcdOptionsSchema>;
 
 /** Where an etcd node keeps its things, on the node. */
-export interface EtcdPaths {
-  home: string;
-  data: string;
-  log: string;
-  pidFile: string;
+export interface EtcdPaths extends DaemonPaths {
   /** Where a release tarball is unpacked (unused with the Debian package). */
   dist: string;
   etcd: string;
@@ -157,10 +154,12 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
 /**
  * etcd (Debian's etcd-server 3.4 by default, or a release tarball), one member per node,
  * listening on the node's address and on 127.0.0.1. Everything lives under
- * `<dir>/<node>/etcd/`: `data/` (member/wal, member/snap), `etcd.log`, `etcd.pid`.
+ * `<dir>/<node>/etcd/`: `data/` (member/wal, member/snap), `etcd.log`, `etcd.pid`. A wiped member
+ * of a running cluster cannot rejoin on its own (its old member id is still in the cluster).
  */
-export class EtcdDb implements Db {
+export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
   readonly name = 'etcd';
+  protected readonly comm = 'etcd';
 
   options(ctx: DbContext): EtcdOptions {
     return parseOptions(this.name, etcdOptionsSchema, ctx);
@@ -168,14 +167,6 @@ export class EtcdDb implements Db {
 
   paths(ctx: DbContext, node: string): EtcdPaths {
     return etcdPaths(this.options(ctx), node);
-  }
-
-  private ref(ctx: DbContext, node: string): DaemonRef {
-    return { pidFile: this.paths(ctx, node).pidFile, comm: 'etcd' };
-  }
-
-  endpoint(ctx: DbContext, node: string): string {
-    return `${ctx.remote.address(node)}:${this.options(ctx).clientPort}`;
   }
 
   /** Installs etcd on the node when missing (apt, or the configured tarball). */
@@ -195,23 +186,11 @@ export class EtcdDb implements Db {
         UNPACK_SCRIPT,
         [remoteTarball, paths.dist, sha],
         'unpacking the etcd tarball',
+        120_000,
       );
     } else if (options.install) {
       await this.must(ctx, node, INSTALL_SCRIPT, [], 'installing etcd-server etcd-client', 600_000);
     }
-  }
-
-  async setup(ctx: DbContext, node: string): Promise<void> {
-    await this.install(ctx, node);
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-    await this.wipe(ctx, node);
-    await ctx.remote.exec(node, ['rm', '-f', '--', this.paths(ctx, node).log]);
-    await this.start(ctx, node);
-  }
-
-  async teardown(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-    await this.wipe(ctx, node);
   }
 
   async start(ctx: DbContext, node: string): Promise<void> {
@@ -221,37 +200,6 @@ export class EtcdDb implements Db {
       logFile: paths.log,
       cwd: paths.home,
     });
-  }
-
-  async stop(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node), 10_000);
-  }
-
-  async kill(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-  }
-
-  async pause(ctx: DbContext, node: string): Promise<void> {
-    await signalDaemon(ctx.remote, node, this.ref(ctx, node), 'STOP');
-  }
-
-  async resume(ctx: DbContext, node: string): Promise<void> {
-    await signalDaemon(ctx.remote, node, this.ref(ctx, node), 'CONT');
-  }
-
-  pid(ctx: DbContext, node: string): Promise<number | null> {
-    return daemonPid(ctx.remote, node, this.ref(ctx, node));
-  }
-
-  /**
-   * Removes the data dir (not the log); a running server makes this an error. A wiped member of
-   * a running cluster cannot rejoin on its own (its old member id is still in the cluster).
-   */
-  async wipe(ctx: DbContext, node: string): Promise<void> {
-    if ((await this.pid(ctx, node)) !== null)
-      throw new DaemonError(node, 'refusing to wipe the data of a running etcd');
-    const paths = this.paths(ctx, node);
-    await ctx.remote.exec(node, ['rm', '-rf', '--', paths.data]);
   }
 
   /** Every node answers a quorum read (`etcdctl endpoint health`) on its own client URL. */
@@ -318,10 +266,6 @@ export class EtcdDb implements Db {
     return [...statuses].filter(([, s]) => s && s.memberId === s.leaderId).map(([node]) => node);
   }
 
-  async logFiles(ctx: DbContext, node: string): Promise<string[]> {
-    return [this.paths(ctx, node).log];
-  }
-
   /** The node's WAL segments, raft snapshots and backend database (member/snap/db). */
   async dataFiles(ctx: DbContext, node: string): Promise<string[]> {
     const { data } = this.paths(ctx, node);
@@ -340,20 +284,6 @@ export class EtcdDb implements Db {
     const version = /etcd Version:\s*(\S+)/.exec(result.stdout)?.[1];
     if (!version) throw new DaemonError(node, `cannot read the etcd version from: ${result.stdout.trim()}`);
     return version;
-  }
-
-  private async must(
-    ctx: DbContext,
-    node: string,
-    script: string,
-    args: readonly string[],
-    what: string,
-    timeoutMs = 120_000,
-  ): Promise<void> {
-    const result = await ctx.remote.script(node, script, args, { timeoutMs, allowFailure: true });
-    if (result.code !== 0) {
-      throw new DaemonError(node, `${what} failed: ${result.stderr.trim() || `exit status ${result.code}`}`);
-    }
   }
 }
 

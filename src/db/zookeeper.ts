@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Remote } from '../control/types.js';
-import { DaemonError, type DaemonRef, daemonPid, killDaemon, signalDaemon, startDaemon } from './daemon.js';
+import { DaemonError, startDaemon } from './daemon.js';
+import { DaemonDb, type DaemonPaths } from './daemon-db.js';
 import { awaitAllHealthy, oneLine } from './health.js';
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from './options.js';
-import type { Db, DbContext } from './types.js';
+import type { DbContext } from './types.js';
 
 /** ZooKeeper's options in a plan (`db.options`); all optional. */
 export const zookeeperOptionsSchema = z.strictObject({
@@ -30,13 +31,10 @@ export const zookeeperOptionsSchema = z.strictObject({
 export type ZookeeperOptions = z.output<typeof zookeeperOptionsSchema>;
 
 /** Where a ZooKeeper node keeps its things, on the node. */
-export interface ZookeeperPaths {
-  home: string;
+export interface ZookeeperPaths extends DaemonPaths {
   conf: string;
   /** `dataDir`: myid, and version-2/ with transaction logs and snapshots. */
   data: string;
-  log: string;
-  pidFile: string;
 }
 
 /** Where nodes keep ZooKeeper unless the `dir` option says otherwise. */
@@ -156,10 +154,12 @@ export function parseSrvrMode(answer: string): ZookeeperMode | null {
 /**
  * Apache ZooKeeper 3.8 from Debian, started with java directly, one voting server per node.
  * Everything lives under `<dir>/<node>/zookeeper/`: `conf/` (zoo.cfg, log4j.properties),
- * `data/` (myid, version-2/), `zookeeper.log`, `zookeeper.pid`.
+ * `data/` (myid, version-2/), `zookeeper.log`, `zookeeper.pid`. `wipe` removes myid too; `start`
+ * writes it again.
  */
-export class ZookeeperDb implements Db {
+export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
   readonly name = 'zookeeper';
+  protected readonly comm = 'java';
 
   options(ctx: DbContext): ZookeeperOptions {
     return parseOptions(this.name, zookeeperOptionsSchema, ctx);
@@ -169,32 +169,11 @@ export class ZookeeperDb implements Db {
     return zookeeperPaths(this.options(ctx), node);
   }
 
-  private ref(ctx: DbContext, node: string): DaemonRef {
-    return { pidFile: this.paths(ctx, node).pidFile, comm: 'java' };
-  }
-
-  endpoint(ctx: DbContext, node: string): string {
-    return `${ctx.remote.address(node)}:${this.options(ctx).clientPort}`;
-  }
-
   /** Installs java and ZooKeeper from Debian when missing. */
   async install(ctx: DbContext, node: string): Promise<void> {
     const options = this.options(ctx);
     if (!options.install) return;
     await this.must(ctx, node, INSTALL_SCRIPT, [options.javaDir], 'installing zookeeper', 600_000);
-  }
-
-  async setup(ctx: DbContext, node: string): Promise<void> {
-    await this.install(ctx, node);
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-    await this.wipe(ctx, node);
-    await ctx.remote.exec(node, ['rm', '-f', '--', this.paths(ctx, node).log]);
-    await this.start(ctx, node);
-  }
-
-  async teardown(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-    await this.wipe(ctx, node);
   }
 
   /** Writes the configuration (and myid) and starts the server unless it runs. */
@@ -209,40 +188,13 @@ export class ZookeeperDb implements Db {
       CONFIGURE_SCRIPT,
       [paths.conf, paths.data, myid, cfg, ZOOKEEPER_LOG4J],
       'configuring',
+      60_000,
     );
     await startDaemon(ctx.remote, node, this.ref(ctx, node), {
       argv: zookeeperArgv(options, node),
       logFile: paths.log,
       cwd: paths.home,
     });
-  }
-
-  async stop(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node), 10_000);
-  }
-
-  async kill(ctx: DbContext, node: string): Promise<void> {
-    await killDaemon(ctx.remote, node, this.ref(ctx, node));
-  }
-
-  async pause(ctx: DbContext, node: string): Promise<void> {
-    await signalDaemon(ctx.remote, node, this.ref(ctx, node), 'STOP');
-  }
-
-  async resume(ctx: DbContext, node: string): Promise<void> {
-    await signalDaemon(ctx.remote, node, this.ref(ctx, node), 'CONT');
-  }
-
-  pid(ctx: DbContext, node: string): Promise<number | null> {
-    return daemonPid(ctx.remote, node, this.ref(ctx, node));
-  }
-
-  /** Removes the data dir (myid included; `start` writes it again); a running server makes this an error. */
-  async wipe(ctx: DbContext, node: string): Promise<void> {
-    if ((await this.pid(ctx, node)) !== null) {
-      throw new DaemonError(node, 'refusing to wipe the data of a running zookeeper');
-    }
-    await ctx.remote.exec(node, ['rm', '-rf', '--', this.paths(ctx, node).data]);
   }
 
   /** Sends a four-letter word (e.g. `srvr`, `mntr`) to the node's client port, from the node itself. */
@@ -302,10 +254,6 @@ export class ZookeeperDb implements Db {
     return [...modes].filter(([, mode]) => mode === 'leader').map(([node]) => node);
   }
 
-  async logFiles(ctx: DbContext, node: string): Promise<string[]> {
-    return [this.paths(ctx, node).log];
-  }
-
   /** Transaction logs (`log.*`) and snapshots (`snapshot.*`) under version-2/. */
   async dataFiles(ctx: DbContext, node: string): Promise<string[]> {
     const result = await ctx.remote.exec(
@@ -342,20 +290,6 @@ export class ZookeeperDb implements Db {
     if (!version)
       throw new DaemonError(node, `cannot read the zookeeper version from: ${result.stdout.trim()}`);
     return version;
-  }
-
-  private async must(
-    ctx: DbContext,
-    node: string,
-    script: string,
-    args: readonly string[],
-    what: string,
-    timeoutMs = 60_000,
-  ): Promise<void> {
-    const result = await ctx.remote.script(node, script, args, { timeoutMs, allowFailure: true });
-    if (result.code !== 0) {
-      throw new DaemonError(node, `${what} failed: ${result.stderr.trim() || `exit status ${result.code}`}`);
-    }
   }
 }
 

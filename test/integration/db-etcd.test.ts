@@ -1,19 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcd } from '../../src/db/etcd.js';
-import { NotHealthyError } from '../../src/db/health.js';
-import { collectLogs } from '../../src/db/logs.js';
+import { closeDbCluster, type DbCluster, dbCluster } from '../db/fixture.js';
 import {
-  closeDbCluster,
-  type DbCluster,
-  dbCluster,
-  processAlive,
-  processesNamed,
-  waitFor,
-} from '../db/fixture.js';
+  expectLogsCollected,
+  expectTeardownLeavesNothing,
+  killLeaderExpectNewOne,
+  killNodeExpectTimeout,
+  pauseFollowerExpectUnhealthy,
+} from '../db/steps.js';
 
 // Figures go to stdout so that a run of this file reports them.
 const report = (line: string) => console.log(`[db-etcd] ${line}`);
@@ -50,61 +48,29 @@ describe('etcd on a 5-node local ensemble', () => {
 
   it('elects a new leader within 5 s of a kill -9 of the leader; the restarted node rejoins', async () => {
     const { ctx, remote } = cluster;
-    const [leader] = await etcd.primaries(ctx);
-    expect(leader).toBeDefined();
-    const oldPid = (await etcd.pid(ctx, leader!))!;
-    const killed = performance.now();
-    await etcd.kill(ctx, leader!);
-    expect(await processAlive(remote, leader!, oldPid)).toBe(false);
-    const newLeader = await waitFor('a new etcd leader', 5_000, async () => {
-      const primaries = await etcd.primaries(ctx);
-      return primaries.length === 1 && primaries[0] !== leader ? primaries[0] : undefined;
-    });
-    const failoverMs = performance.now() - killed;
-    report(`kill -9 leader ${leader} -> new leader ${newLeader}: ${failoverMs.toFixed(0)} ms`);
-    expect(failoverMs).toBeLessThanOrEqual(5_000);
+    const { leader, newLeader } = await killLeaderExpectNewOne(etcd, cluster, report);
 
-    await etcd.start(ctx, leader!);
+    await etcd.start(ctx, leader);
     await etcd.awaitHealthy(ctx, 10_000);
     const statuses = await etcd.statuses(ctx);
-    const rejoined = statuses.get(leader!);
+    const rejoined = statuses.get(leader);
     // It serves again and follows the same leader as everyone else.
     expect(rejoined).not.toBeNull();
     expect(rejoined!.leaderId).toBe(statuses.get(newLeader)!.memberId);
-    const members = await remote.exec(leader!, ['etcdctl', 'member', 'list', '-w', 'simple']);
+    const members = await remote.exec(leader, ['etcdctl', 'member', 'list', '-w', 'simple']);
     expect(members.stdout).toContain(`, ${leader}, `);
   });
 
   it('a paused node stops answering; resumed, it answers again', async () => {
     const { ctx } = cluster;
-    const [leader] = await etcd.primaries(ctx);
-    const follower = ctx.nodes.find((n) => n !== leader)!;
-    await etcd.pause(ctx, follower);
-    try {
-      const error = await etcd.awaitHealthy(ctx, 2_500).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(NotHealthyError);
-      expect([...(error as NotHealthyError).unhealthy.keys()]).toEqual([follower]);
+    await pauseFollowerExpectUnhealthy(etcd, ctx, async (_error, follower) => {
       expect((await etcd.statuses(ctx, 1000)).get(follower)).toBeNull();
-    } finally {
-      await etcd.resume(ctx, follower);
-    }
-    await etcd.awaitHealthy(ctx, 10_000);
+    });
   });
 
   it('awaitHealthy gives up at its timeout, naming the node that is down', async () => {
     const { ctx } = cluster;
-    await etcd.kill(ctx, 'n3');
-    const started = performance.now();
-    const error = await etcd.awaitHealthy(ctx, 2_000).catch((e: unknown) => e);
-    const tookMs = performance.now() - started;
-    expect(error).toBeInstanceOf(NotHealthyError);
-    expect([...(error as NotHealthyError).unhealthy.keys()]).toEqual(['n3']);
-    expect((error as Error).message).toMatch(
-      /^etcd not healthy after 2000 ms: 1 node\(s\) not serving: n3 \(etcd not running;/,
-    );
-    expect(tookMs).toBeLessThan(6_000);
-    await etcd.start(ctx, 'n3');
-    await etcd.awaitHealthy(ctx, 10_000);
+    await killNodeExpectTimeout(etcd, ctx, 'n3', 10_000);
   });
 
   it('stops a node gracefully, keeping its data', async () => {
@@ -120,15 +86,7 @@ describe('etcd on a 5-node local ensemble', () => {
 
   it('collects every node log into a local folder', async () => {
     const { ctx } = cluster;
-    const dest = await mkdtemp(join(tmpdir(), 'faultline-db-logs-'));
-    try {
-      const { files, failures } = await collectLogs(etcd, ctx, dest);
-      expect(failures).toEqual([]);
-      expect(files).toEqual(ctx.nodes.map((n) => join(dest, n, 'etcd.log')));
-      expect(await readFile(files[0]!, 'utf8')).toContain('"msg":"');
-    } finally {
-      await rm(dest, { recursive: true, force: true });
-    }
+    await expectLogsCollected(etcd, ctx, 'etcd.log', '"msg":"');
   });
 
   it('runs from a release tarball uploaded to the nodes', async () => {
@@ -166,15 +124,6 @@ describe('etcd on a 5-node local ensemble', () => {
   });
 
   it('teardown leaves no etcd process and no data', async () => {
-    const { ctx, remote } = cluster;
-    const pids = await Promise.all(ctx.nodes.map((node) => etcd.pid(ctx, node)));
-    expect(pids.every((p) => p !== null)).toBe(true);
-    await Promise.all(ctx.nodes.map((node) => etcd.teardown(ctx, node)));
-    for (const [i, node] of ctx.nodes.entries()) {
-      expect(await processAlive(remote, node, pids[i]!)).toBe(false);
-      expect(await processesNamed(remote, node, 'etcd')).toEqual([]);
-      expect(await etcd.pid(ctx, node)).toBeNull();
-      expect(await etcd.dataFiles(ctx, node)).toEqual([]);
-    }
+    await expectTeardownLeavesNothing(etcd, cluster, 'etcd');
   });
 });
