@@ -6,7 +6,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAppendChecker } from '../../checkers/elle/index.js';
 import { lockChecker } from '../../checkers/lock.js';
-import { composeResults } from '../../checkers/result.js';
+import { type CheckResult, composeResults } from '../../checkers/result.js';
 import type { Nemesis } from '../../nemeses/types.js';
 import { cycle, gen, rate, sleep } from '../../src/generator/index.js';
 import { opToJsonl } from '../../src/history/codecs/index.js';
@@ -195,7 +195,7 @@ describe('report.html in Chromium', () => {
       [2, 'invoke', 'release'],
       [2, 'ok', 'release'],
     ]);
-    const cases = [
+    const cases: { name: string; history: History; result: Record<string, CheckResult>; text: string }[] = [
       {
         name: 'elle',
         history: elle,
