@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Nemesis } from '../../nemeses/types.js';
+import type { Client } from '../../src/client/types.js';
 import { cycle, type GenLike, gen, rate, sleep } from '../../src/generator/index.js';
 import { History } from '../../src/history/history.js';
 import type { Op } from '../../src/history/op.js';
@@ -77,7 +78,23 @@ describe('runner with the no-op client', () => {
     // The final read comes after every main-phase op.
     const last = outcome.ops.at(-1)!;
     expect(last.f).toBe('read');
-    expect(last.type).toBe('ok');
+    expect(last.type).not.toBe('invoke');
+  });
+
+  it('ends a phase whose last op in flight crashes its process, even while its client cannot reopen', async () => {
+    let opened = 0;
+    // The first client answers every op `info` (a crash); every later one never opens.
+    const newClient = (): Client => ({
+      open: () => (++opened === 1 ? Promise.resolve() : new Promise<void>(() => undefined)),
+      invoke: () => new Promise((resolve) => setTimeout(() => resolve({ type: 'info' }), 200)),
+      close: async () => undefined,
+    });
+    const s = spec({}, { concurrency: 1, newClient, finalGenerator: undefined, timeLimitS: 0.05 });
+    const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 4_000).unref());
+    const outcome = await Promise.race([runTest(s), hung]);
+    expect(outcome).not.toBe('hung');
+    if (outcome === 'hung') return;
+    expect(outcome.ops.filter((o) => o.process !== 'nemesis').map((o) => o.type)).toEqual(['invoke', 'info']);
   });
 
   it('keeps the time monotonic and indices dense', async () => {
