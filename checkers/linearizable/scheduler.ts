@@ -81,6 +81,9 @@ export function runPartitions<State>(
   };
   let pauses = 0;
   let steps = 0;
+  // The budget is for this check: memory the process held before it (an earlier check's
+  // garbage, the caller's data) does not count against it.
+  const rssBefore = process.memoryUsage.rss();
   while (live.length > 0) {
     let bytes = 0;
     for (let j = 0; j < live.length; ) {
@@ -115,7 +118,7 @@ export function runPartitions<State>(
       }
       if (steps >= pauseAfterSteps) return outcomes;
     }
-    const rss = ++pauses % 8 === 0 ? process.memoryUsage.rss() : 0;
+    const rss = ++pauses % 8 === 0 ? process.memoryUsage.rss() - rssBefore : 0;
     if (bytes > budget.memoryLimitBytes || rss > budget.memoryLimitBytes) {
       stopAll(
         'unknown',
