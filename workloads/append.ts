@@ -3,8 +3,9 @@ import type { Client, Completion, Invocation } from '../src/client/types.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
 import { connectEtcd } from './clients/etcd.js';
 import { flag, type Options, positive } from './clients/options.js';
+import { callTimeoutMs, openZkUnder } from './clients/session.js';
 import { etcdTxn, type Snapshot, type TxnPlan, zkTxn } from './clients/txn.js';
-import { closeZk, connectZk, type ZkClient, zkEnsure } from './clients/zookeeper.js';
+import { closeZk, type ZkClient } from './clients/zookeeper.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /** A micro-op: `['r', key, null | result]`, `['append', key, v]` or `['w', key, v]`. */
@@ -109,7 +110,7 @@ export class TxnClient implements Client {
     private readonly ctx: WorkloadContext,
     private readonly kind: 'append' | 'w',
   ) {
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
+    this.timeoutMs = callTimeoutMs(ctx.options);
     this.serializable = flag(ctx.options, 'serializable', false);
   }
 
@@ -118,13 +119,7 @@ export class TxnClient implements Client {
       this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
       return;
     }
-    this.zk = await connectZk(this.ctx.endpoint(node), this.timeoutMs);
-    try {
-      await zkEnsure(this.zk, ZK_ROOT, this.timeoutMs);
-    } catch (err) {
-      closeZk(this.zk);
-      throw err;
-    }
+    this.zk = await openZkUnder(this.ctx.endpoint(node), ZK_ROOT, this.timeoutMs);
   }
 
   async invoke(op: Invocation): Promise<Completion> {

@@ -1,7 +1,8 @@
-import type { Campaign, Etcd3 } from 'etcd3';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
-import { connectEtcd, etcdFailure, withTimeout } from './clients/etcd.js';
+import type { Campaign } from 'etcd3';
+import type { Completion, Invocation } from '../src/client/types.js';
+import { etcdFailure, releaseLeased, withTimeout } from './clients/etcd.js';
 import { positive } from './clients/options.js';
+import { EtcdSession } from './clients/session.js';
 import { holdCycle, ZkLockClient } from './lock.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
@@ -33,21 +34,15 @@ export const election: Workload = {
 
 const ELECTION = 'faultline-election';
 
-class EtcdElectionClient implements Client {
-  private etcd: Etcd3 | undefined;
+class EtcdElectionClient extends EtcdSession {
   private leading: Campaign | undefined;
   private readonly ttl: number;
   private readonly waitMs: number;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx);
     this.ttl = positive(ctx.options, 'ttl', 3);
     this.waitMs = positive(ctx.options, 'waitMs', 2000);
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
   }
 
   async invoke(op: Invocation, context: { process: number }): Promise<Completion> {
@@ -80,23 +75,10 @@ class EtcdElectionClient implements Client {
     if (op.f === 'stop-leader') {
       const campaign = this.leading;
       if (!campaign) return { type: 'fail', error: 'not leading' };
-      try {
-        await campaign.resign();
-        this.leading = undefined;
-        return { type: 'ok' };
-      } catch (err) {
-        if (/requested lease not found/.test(String(err))) {
-          this.leading = undefined;
-          return { type: 'ok', error: 'lease had expired' };
-        }
-        return etcdFailure(err, false);
-      }
+      const done = await releaseLeased(() => campaign.resign());
+      if (done.type === 'ok') this.leading = undefined;
+      return done;
     }
     return { type: 'fail', error: `unknown op ${op.f}` };
-  }
-
-  async close(): Promise<void> {
-    this.etcd?.close();
-    this.etcd = undefined;
   }
 }

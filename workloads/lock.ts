@@ -1,18 +1,10 @@
-import { type Etcd3, EtcdLockFailedError, type Lock } from 'etcd3';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
+import { EtcdLockFailedError, type Lock } from 'etcd3';
+import type { Completion, Invocation } from '../src/client/types.js';
 import { eachThread, Generator, pendingUntil, WAIT } from '../src/generator/index.js';
-import { connectEtcd, etcdFailure, withTimeout } from './clients/etcd.js';
+import { etcdFailure, releaseLeased, withTimeout } from './clients/etcd.js';
 import { type Options, positive } from './clients/options.js';
-import {
-  closeZk,
-  connectZk,
-  type ZkClient,
-  zkCode,
-  zkEnsure,
-  zkFailure,
-  zkQueueUp,
-  zkRemove,
-} from './clients/zookeeper.js';
+import { EtcdSession, ZkSession } from './clients/session.js';
+import { zkCode, zkFailure, zkQueueUp, zkRemove } from './clients/zookeeper.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
@@ -76,17 +68,14 @@ export function holdCycle(takeF: string, giveF: string, options: Options): Gener
 
 const ETCD_LOCK = 'faultline-lock';
 
-class EtcdLockClient implements Client {
-  private etcd: Etcd3 | undefined;
+/** etcd's lock; closing the client stops the lease's keep-alives, so a lock it holds expires after its TTL. */
+class EtcdLockClient extends EtcdSession {
   private held: Lock | undefined;
   private readonly ttl: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx);
     this.ttl = positive(ctx.options, 'ttl', 3);
-  }
-
-  async open(node: string): Promise<void> {
-    this.etcd = connectEtcd(this.ctx.endpoint(node), positive(this.ctx.options, 'callTimeoutMs', 3000));
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -108,63 +97,40 @@ class EtcdLockClient implements Client {
     if (op.f === 'release') {
       const lock = this.held;
       if (!lock) return { type: 'fail', error: 'not held by this client' };
-      try {
-        await lock.release();
-        this.held = undefined;
-        return { type: 'ok' };
-      } catch (err) {
-        // The lease is gone already: the lock is not held.
-        if (/requested lease not found/.test(String(err))) {
-          this.held = undefined;
-          return { type: 'ok', error: 'lease had expired' };
-        }
-        return etcdFailure(err, false);
-      }
+      const done = await releaseLeased(() => lock.release());
+      if (done.type === 'ok') this.held = undefined;
+      return done;
     }
     return { type: 'fail', error: `unknown op ${op.f}` };
   }
-
-  async close(): Promise<void> {
-    // Closing stops the lease's keep-alives: a lock we may hold expires after its TTL.
-    this.etcd?.close();
-    this.etcd = undefined;
-  }
 }
 
-/** The ZooKeeper lock (and election) recipe: a client that queues up under `dir`. */
-export class ZkLockClient implements Client {
-  private zk: ZkClient | undefined;
+/**
+ * The ZooKeeper lock (and election) recipe: a client that queues up under `dir`. Closing the
+ * session removes its ephemeral znode, and so gives up what it held.
+ */
+export class ZkLockClient extends ZkSession {
   private mine: string | undefined;
-  private readonly timeoutMs: number;
   private readonly waitMs: number;
 
   constructor(
-    private readonly ctx: WorkloadContext,
-    private readonly dir: string,
+    ctx: WorkloadContext,
+    dir: string,
     private readonly takeF = 'acquire',
     private readonly giveF = 'release',
   ) {
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
+    super(ctx, dir);
     this.waitMs = positive(ctx.options, 'waitMs', 2000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.zk = await connectZk(this.ctx.endpoint(node), this.timeoutMs);
-    try {
-      await zkEnsure(this.zk, this.dir, this.timeoutMs);
-    } catch (err) {
-      closeZk(this.zk);
-      throw err;
-    }
   }
 
   async invoke(op: Invocation): Promise<Completion> {
     const zk = this.zk!;
+    const dir = this.root;
     if (op.f === this.takeF) {
       if (this.mine) return { type: 'fail', error: 'already held by this client' };
       let created: string | undefined;
       try {
-        const { name, sequence } = await zkQueueUp(zk, this.dir, Buffer.alloc(0), this.waitMs, (n) => {
+        const { name, sequence } = await zkQueueUp(zk, dir, Buffer.alloc(0), this.waitMs, (n) => {
           created = n;
         });
         this.mine = name;
@@ -173,7 +139,7 @@ export class ZkLockClient implements Client {
         if (created === undefined) return zkFailure(err, false);
         // We queued but did not get to the front in time: leave the queue, if we can.
         try {
-          await withTimeout(zkRemove(zk, `${this.dir}/${created}`, this.timeoutMs), this.timeoutMs, 'remove');
+          await withTimeout(zkRemove(zk, `${dir}/${created}`, this.timeoutMs), this.timeoutMs, 'remove');
           return { type: 'fail', error: `not first after ${this.waitMs} ms; left the queue` };
         } catch {
           return zkFailure(err, false);
@@ -183,7 +149,7 @@ export class ZkLockClient implements Client {
     if (op.f === this.giveF) {
       if (!this.mine) return { type: 'fail', error: 'not held by this client' };
       try {
-        await zkRemove(zk, `${this.dir}/${this.mine}`, this.timeoutMs);
+        await zkRemove(zk, `${dir}/${this.mine}`, this.timeoutMs);
         this.mine = undefined;
         return { type: 'ok' };
       } catch (err) {
@@ -196,11 +162,5 @@ export class ZkLockClient implements Client {
       }
     }
     return { type: 'fail', error: `unknown op ${op.f}` };
-  }
-
-  async close(): Promise<void> {
-    // Closing the session removes our ephemeral znode.
-    closeZk(this.zk);
-    this.zk = undefined;
   }
 }

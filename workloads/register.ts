@@ -1,21 +1,9 @@
-import type { Etcd3 } from 'etcd3';
-import zookeeper from 'node-zookeeper-client';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
+import type { Completion, Invocation } from '../src/client/types.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
-import { connectEtcd, etcdFailure } from './clients/etcd.js';
+import { etcdFailure } from './clients/etcd.js';
 import { count, flag, type Options, positive } from './clients/options.js';
-import {
-  closeZk,
-  connectZk,
-  type ZkClient,
-  zkCode,
-  zkCreate,
-  zkEnsure,
-  zkFailure,
-  zkGet,
-  zkSet,
-  zkSyncBarrier,
-} from './clients/zookeeper.js';
+import { EtcdSession, ZkSession } from './clients/session.js';
+import { zkFailure, zkGet, zkSet, zkSyncBarrier, zkUpsert } from './clients/zookeeper.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
@@ -74,20 +62,14 @@ export function decodeValue(s: string | null | undefined): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-class EtcdRegisterClient implements Client {
-  private etcd: Etcd3 | undefined;
+class EtcdRegisterClient extends EtcdSession {
   private readonly serializable: boolean;
   private readonly valueSize: number;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx);
     this.serializable = flag(ctx.options, 'serializable', false);
     this.valueSize = count(ctx.options, 'valueSize', 0);
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -116,35 +98,18 @@ class EtcdRegisterClient implements Client {
       return etcdFailure(err, op.f === 'read');
     }
   }
-
-  async close(): Promise<void> {
-    this.etcd?.close();
-    this.etcd = undefined;
-  }
 }
 
 const ZK_ROOT = '/faultline-register';
 
-class ZkRegisterClient implements Client {
-  private zk: ZkClient | undefined;
+class ZkRegisterClient extends ZkSession {
   private readonly sync: boolean;
   private readonly valueSize: number;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx, ZK_ROOT);
     this.sync = flag(ctx.options, 'sync', true);
     this.valueSize = count(ctx.options, 'valueSize', 0);
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.zk = await connectZk(this.ctx.endpoint(node), this.timeoutMs);
-    try {
-      await zkEnsure(this.zk, ZK_ROOT, this.timeoutMs);
-    } catch (err) {
-      closeZk(this.zk);
-      throw err;
-    }
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -160,13 +125,8 @@ class ZkRegisterClient implements Client {
           return { type: 'ok', value: got ? decodeValue(got.data.toString()) : null };
         }
         case 'write':
-          try {
-            await zkSet(zk, path, data(op.value as number), -1, t);
-          } catch (err) {
-            if (zkCode(err) !== zookeeper.Exception.NO_NODE) throw err;
-            // First write of the key: create it (a concurrent creator makes this fail, definitely).
-            await zkCreate(zk, path, data(op.value as number), zookeeper.CreateMode.PERSISTENT, t);
-          }
+          // The first write of a key creates it.
+          await zkUpsert(zk, path, data(op.value as number), t);
           return { type: 'ok' };
         case 'cas': {
           const [expected, next] = op.value as [number, number];
@@ -182,10 +142,5 @@ class ZkRegisterClient implements Client {
     } catch (err) {
       return zkFailure(err, op.f === 'read');
     }
-  }
-
-  async close(): Promise<void> {
-    closeZk(this.zk);
-    this.zk = undefined;
   }
 }

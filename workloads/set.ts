@@ -1,18 +1,10 @@
-import type { Etcd3 } from 'etcd3';
 import zookeeper from 'node-zookeeper-client';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
+import type { Completion, Invocation } from '../src/client/types.js';
 import { eachThread, type Generator, gen, mix } from '../src/generator/index.js';
-import { connectEtcd, etcdFailure } from './clients/etcd.js';
-import { flag, positive } from './clients/options.js';
-import {
-  closeZk,
-  connectZk,
-  type ZkClient,
-  zkChildren,
-  zkCreate,
-  zkEnsure,
-  zkFailure,
-} from './clients/zookeeper.js';
+import { etcdFailure } from './clients/etcd.js';
+import { flag } from './clients/options.js';
+import { EtcdSession, ZkSession } from './clients/session.js';
+import { zkChildren, zkCreate, zkFailure } from './clients/zookeeper.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
@@ -46,18 +38,12 @@ export function setGenerator(reads: boolean): Generator {
 
 const ETCD_PREFIX = 'set/';
 
-class EtcdSetClient implements Client {
-  private etcd: Etcd3 | undefined;
+class EtcdSetClient extends EtcdSession {
   private readonly serializable: boolean;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx);
     this.serializable = flag(ctx.options, 'serializable', false);
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -76,31 +62,13 @@ class EtcdSetClient implements Client {
       return etcdFailure(err, op.f === 'read');
     }
   }
-
-  async close(): Promise<void> {
-    this.etcd?.close();
-    this.etcd = undefined;
-  }
 }
 
 const ZK_ROOT = '/faultline-set';
 
-class ZkSetClient implements Client {
-  private zk: ZkClient | undefined;
-  private readonly timeoutMs: number;
-
-  constructor(private readonly ctx: WorkloadContext) {
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.zk = await connectZk(this.ctx.endpoint(node), this.timeoutMs);
-    try {
-      await zkEnsure(this.zk, ZK_ROOT, this.timeoutMs);
-    } catch (err) {
-      closeZk(this.zk);
-      throw err;
-    }
+class ZkSetClient extends ZkSession {
+  constructor(ctx: WorkloadContext) {
+    super(ctx, ZK_ROOT);
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -118,11 +86,6 @@ class ZkSetClient implements Client {
     } catch (err) {
       return zkFailure(err, op.f === 'read');
     }
-  }
-
-  async close(): Promise<void> {
-    closeZk(this.zk);
-    this.zk = undefined;
   }
 }
 

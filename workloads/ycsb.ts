@@ -1,21 +1,10 @@
-import type { Etcd3 } from 'etcd3';
-import zookeeper from 'node-zookeeper-client';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
+import type { Completion, Invocation } from '../src/client/types.js';
 import { InputError } from '../src/errors.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
-import { connectEtcd, etcdFailure } from './clients/etcd.js';
+import { etcdFailure } from './clients/etcd.js';
 import { count, flag, type Options, positive } from './clients/options.js';
-import {
-  closeZk,
-  connectZk,
-  type ZkClient,
-  zkCode,
-  zkCreate,
-  zkEnsure,
-  zkFailure,
-  zkGet,
-  zkSet,
-} from './clients/zookeeper.js';
+import { EtcdSession, ZkSession } from './clients/session.js';
+import { zkFailure, zkGet, zkUpsert } from './clients/zookeeper.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /** Read shares of the YCSB core mixes this workload knows: A (update heavy), B (read mostly), C (read only). */
@@ -102,18 +91,12 @@ function paddedValue(version: number, size: number): string {
   return s.length >= size ? s : s.padEnd(size, '.');
 }
 
-class EtcdKvClient implements Client {
-  private etcd: Etcd3 | undefined;
+class EtcdKvClient extends EtcdSession {
   private readonly serializable: boolean;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  constructor(ctx: WorkloadContext) {
+    super(ctx);
     this.serializable = flag(ctx.options, 'serializable', false);
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -133,31 +116,13 @@ class EtcdKvClient implements Client {
       return etcdFailure(err, op.f === 'read');
     }
   }
-
-  async close(): Promise<void> {
-    this.etcd?.close();
-    this.etcd = undefined;
-  }
 }
 
 const ZK_ROOT = '/faultline-ycsb';
 
-class ZkKvClient implements Client {
-  private zk: ZkClient | undefined;
-  private readonly timeoutMs: number;
-
-  constructor(private readonly ctx: WorkloadContext) {
-    this.timeoutMs = positive(ctx.options, 'callTimeoutMs', 3000);
-  }
-
-  async open(node: string): Promise<void> {
-    this.zk = await connectZk(this.ctx.endpoint(node), this.timeoutMs);
-    try {
-      await zkEnsure(this.zk, ZK_ROOT, this.timeoutMs);
-    } catch (err) {
-      closeZk(this.zk);
-      throw err;
-    }
+class ZkKvClient extends ZkSession {
+  constructor(ctx: WorkloadContext) {
+    super(ctx, ZK_ROOT);
   }
 
   async invoke(op: Invocation): Promise<Completion> {
@@ -170,24 +135,13 @@ class ZkKvClient implements Client {
         return { type: 'ok', value: got ? got.data.length : null };
       }
       if (op.f === 'update') {
-        const data = Buffer.from(op.value as string);
-        try {
-          await zkSet(zk, path, data, -1, t);
-        } catch (err) {
-          if (zkCode(err) !== zookeeper.Exception.NO_NODE) throw err;
-          // First update of the key creates it (a concurrent creator makes this fail, definitely).
-          await zkCreate(zk, path, data, zookeeper.CreateMode.PERSISTENT, t);
-        }
+        // The first update of a key creates it.
+        await zkUpsert(zk, path, Buffer.from(op.value as string), t);
         return { type: 'ok' };
       }
       return { type: 'fail', error: `unknown op ${op.f}` };
     } catch (err) {
       return zkFailure(err, op.f === 'read');
     }
-  }
-
-  async close(): Promise<void> {
-    closeZk(this.zk);
-    this.zk = undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { EtcdError, EtcdLeaseInvalidError, GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import zookeeper from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
-import { etcdErrorKind, etcdFailure } from '../../workloads/clients/etcd.js';
+import { etcdErrorKind, etcdFailure, releaseLeased } from '../../workloads/clients/etcd.js';
 import { NotConnectedError, zkFailure } from '../../workloads/clients/zookeeper.js';
 
 describe('etcd error classification', () => {
@@ -39,6 +39,27 @@ describe('etcd error classification', () => {
     const e = etcdFailure(new Error(`x${'y'.repeat(1000)}\nsecond line`), false);
     expect(String(e.error).length).toBeLessThan(260);
     expect(String(e.error)).not.toContain('second line');
+  });
+});
+
+describe('giving back a lease-bound hold (etcd lock release, election resign)', () => {
+  it('is ok when the call succeeds', async () => {
+    expect(await releaseLeased(async () => undefined)).toEqual({ type: 'ok' });
+  });
+
+  it('is ok, with a note, when the lease had expired already', async () => {
+    const gone = new EtcdLeaseInvalidError('etcdserver: requested lease not found');
+    expect(await releaseLeased(() => Promise.reject(gone))).toEqual({
+      type: 'ok',
+      error: 'lease had expired',
+    });
+  });
+
+  it('is classified as any write when the call fails otherwise', async () => {
+    const timeout = new GRPCDeadlineExceededError('4 DEADLINE_EXCEEDED');
+    expect((await releaseLeased(() => Promise.reject(timeout))).type).toBe('info');
+    const refused = new GRPCUnavailableError('14 UNAVAILABLE: No connection established');
+    expect((await releaseLeased(() => Promise.reject(refused))).type).toBe('fail');
   });
 });
 

@@ -73,3 +73,17 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Gives back something held under a lease (a lock, a leadership) by `give`: `ok`, also when
+ * the lease is gone already (it expired, and the hold with it); else the call's failure.
+ */
+export async function releaseLeased(give: () => Promise<unknown>): Promise<Completion> {
+  try {
+    await give();
+    return { type: 'ok' };
+  } catch (err) {
+    if (/requested lease not found/.test(String(err))) return { type: 'ok', error: 'lease had expired' };
+    return etcdFailure(err, false);
+  }
+}

@@ -159,6 +159,24 @@ export function zkSet(
   );
 }
 
+/**
+ * `setData` of any version, or `create` (persistent) when the node does not exist yet; a
+ * concurrent creator makes the create fail with NODE_EXISTS, which is definite.
+ */
+export async function zkUpsert(
+  client: ZkClient,
+  path: string,
+  data: Buffer,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await zkSet(client, path, data, -1, timeoutMs);
+  } catch (err) {
+    if (zkCode(err) !== Exception.NO_NODE) throw err;
+    await zkCreate(client, path, data, CreateMode.PERSISTENT, timeoutMs);
+  }
+}
+
 /** `create`; returns the created path (with the sequence suffix for sequential modes). */
 export function zkCreate(
   client: ZkClient,
