@@ -51,6 +51,39 @@ interface HardenedManager {
 
 hardenConnectionManager();
 
+/**
+ * node-zookeeper-client's Transaction turns version 0 into -1 ("any version": `version ||
+ * -1`) in check, setData and remove, so a multi guarded by a fresh znode's version 0 is
+ * unconditional — faultline's list-append on ZooKeeper found it as incompatible orders
+ * (a lost append). We pass a placeholder and put the 0 back into the queued op.
+ */
+function honourVersionZeroInTransactions(): void {
+  const require = createRequire(import.meta.url);
+  const transaction = require('node-zookeeper-client/lib/Transaction.js') as {
+    prototype: Record<string, unknown> & { versionZeroByFaultline?: boolean };
+  };
+  const proto = transaction.prototype;
+  if (proto.versionZeroByFaultline) return;
+  proto.versionZeroByFaultline = true;
+  const versionAt = { check: 1, setData: 2, remove: 1 } as const;
+  for (const [name, at] of Object.entries(versionAt)) {
+    const original = proto[name] as (this: QueuedOps, ...args: unknown[]) => QueuedOps;
+    proto[name] = function (this: QueuedOps, ...args: unknown[]): QueuedOps {
+      if (args[at] !== 0) return original.apply(this, args);
+      args[at] = 1;
+      const result = original.apply(this, args);
+      this.ops[this.ops.length - 1]!.version = 0;
+      return result;
+    };
+  }
+}
+
+interface QueuedOps {
+  ops: { version: number }[];
+}
+
+honourVersionZeroInTransactions();
+
 /** Deadline of every call, unless a workload gives its own. */
 export const DEFAULT_ZK_TIMEOUT_MS = 3000;
 
