@@ -7,6 +7,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 } from '../src/generator/random.js';
 import { JsonlWriter, opToEdn, opToJsonl, readHistoryFile } from '../src/history/codecs/index.js';
 import type { Op, OpType } from '../src/history/op.js';
 
@@ -30,25 +31,13 @@ export interface CodecFigures {
   withinTargets: boolean;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so runs are comparable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Yields a well-formed cas-register history in batches: `processes` concurrent workers,
  * reads, writes and cas ops, some failing and a few crashing (info), after which the
  * worker continues under a fresh process id, as Jepsen's do.
  */
 export function* generateHistory(total: number, processes = 50, batch = 10_000): Generator<Op[]> {
-  const rnd = random(42);
+  const rnd = mulberry32(42);
   const ids = Array.from({ length: processes }, (_, i) => i);
   const open: (Op | undefined)[] = new Array(processes).fill(undefined);
   let nextId = processes;

@@ -5,6 +5,7 @@
  *   npx tsc -p . && node --expose-gc --max-old-space-size=4096 dist/bench/elle.js [transactions...] [--fixed-keys]
  */
 import { checkListAppend } from '../checkers/elle/index.js';
+import { mulberry32 } from '../src/generator/random.js';
 import { History, type Op } from '../src/history/index.js';
 
 /** How the simulated store isolates transactions. */
@@ -27,16 +28,7 @@ export interface SimulationOptions {
 }
 
 /** A small fast deterministic random source (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = mulberry32;
 
 type Mop = [string, number, unknown];
 

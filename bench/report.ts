@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { mulberry32 } from '../src/generator/random.js';
 import { History } from '../src/history/history.js';
 import type { Op } from '../src/history/op.js';
 import { buildReportData, renderReportHtml } from '../src/report/index.js';
@@ -24,18 +25,6 @@ export interface ReportFigures {
   reportLoadMs: number;
   serveList1000ColdMs: number;
   serveList1000WarmMs: number;
-}
-
-/** A seeded generator, so every run of the bench sees the same history. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

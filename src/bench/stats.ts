@@ -3,18 +3,10 @@
  * reproducible), the Mann-Whitney U test and Cliff's delta. Pure functions.
  */
 import { cumulativeStdNormalProbability, mean } from 'simple-statistics';
+import { mulberry32 } from '../generator/random.js';
 
 /** A seeded uniform source on [0, 1) (mulberry32): the same seed, the same permutations. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededUniform = mulberry32;
 
 /** A seed derived from the values themselves, so a series is always judged the same way. */
 export function seedOf(values: readonly number[]): number {

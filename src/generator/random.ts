@@ -37,6 +37,21 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/**
+ * mulberry32: one 32-bit word of state, very fast. For seeded data where speed matters more
+ * than period (bench histories, permutation tests seeded from the data itself).
+ */
+export function mulberry32(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A uniformly random integer in [0, n). */
 export function randomInt(random: Random, n: number): number {
   return Math.floor(random() * n);
