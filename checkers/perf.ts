@@ -5,7 +5,8 @@
  * it measures, it does not judge. Pure: history in, figures out.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { History } from '../src/history/index.js';
+import { InputError } from '../src/errors.js';
+import type { History, Op } from '../src/history/index.js';
 import { type FaultEvent, type FaultWindow, faultWindows } from './perf/faults.js';
 import type { Checker, CheckResult, CommonCheckOptions } from './result.js';
 
@@ -177,7 +178,25 @@ function rank(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** Computes the perf figures of a history. */
+/**
+ * Times the windows can be computed from: finite, and no completion before its invocation
+ * (a history read from a file is checked when it is paired; one built in memory may not be).
+ */
+function checkTimes(invoke: Op, completion: Op | undefined): void {
+  for (const op of completion ? [invoke, completion] : [invoke]) {
+    if (!Number.isFinite(op.time)) {
+      throw new InputError(`op ${op.index}: expected a finite time, got ${op.time}`, { field: 'time' });
+    }
+  }
+  if (completion && completion.time < invoke.time) {
+    throw new InputError(
+      `op ${completion.index}: completion at time ${completion.time} is earlier than its invocation (op ${invoke.index}) at time ${invoke.time}`,
+      { field: 'time' },
+    );
+  }
+}
+
+/** Computes the perf figures of a history. Throws {@link InputError} for impossible times. */
 export function analyzePerf(history: History, options: PerfOptions = {}): PerfResult {
   const { windows: faults, events } = faultWindows(history.ops);
   const states = new FaultStates(faults);
@@ -190,6 +209,7 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
   let end = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const p = pairs[i]!;
+    checkTimes(p.invoke, p.completion);
     inv[i] = p.invoke.time / 1e9;
     if (inv[i]! < start) start = inv[i]!;
     const t = (p.completion ?? p.invoke).time / 1e9;
@@ -197,6 +217,11 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
     if (t > end) end = t;
   }
   if (n === 0) start = end = 0;
+  if (options.windowS !== undefined && !(Number.isFinite(options.windowS) && options.windowS > 0)) {
+    throw new InputError(`expected a positive number of seconds, got ${options.windowS}`, {
+      field: 'windowS',
+    });
+  }
   const windowS = options.windowS ?? chooseWindow(end - start);
   const origin = Math.floor(start / windowS) * windowS;
   const nWindows = Math.max(1, Math.ceil((end - origin) / windowS + 1e-9));

@@ -1,8 +1,15 @@
+import { InputError } from '../src/errors.js';
 import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
-import { linearizableChecker } from './linearizable/index.js';
+import {
+  casRegister,
+  linearizableChecker,
+  type Model,
+  multiRegister,
+  register,
+} from './linearizable/index.js';
 import { lockChecker } from './lock.js';
 import { perfChecker } from './perf.js';
 import { queueChecker } from './queue.js';
@@ -34,4 +41,45 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
 
 export function checkerNames(): string[] {
   return [...CHECKERS.keys()].sort();
+}
+
+/** The checker registered as `name`, if any (a Map lookup: `__proto__` is just an unknown name). */
+export function checkerNamed(name: string): Checker | undefined {
+  return CHECKERS.get(name);
+}
+
+/** Models whose initial state `--initial <json>` may set, by name. */
+const MODELS_WITH_INITIAL: ReadonlyMap<string, (initial: unknown) => Model> = new Map<
+  string,
+  (initial: unknown) => Model
+>([
+  ['register', (initial) => register(initial) as Model],
+  ['cas-register', (initial) => casRegister(initial) as Model],
+  [
+    'multi-register',
+    (initial) => {
+      if (typeof initial !== 'object' || initial === null || Array.isArray(initial)) {
+        throw new InputError('multi-register starts from an object of registers, e.g. {"x": 0, "y": 0}', {
+          field: '--initial',
+        });
+      }
+      return multiRegister(initial as Record<string, unknown>) as Model;
+    },
+  ],
+]);
+
+/**
+ * The linearizability model `name` starting in the state `initial` (Knossos'
+ * `(cas-register 0)`, `(multi-register {:x 0 :y 0})`). Throws {@link InputError} for a model
+ * that has no settable initial state.
+ */
+export function modelWithInitial(name: string, initial: unknown): Model {
+  const make = MODELS_WITH_INITIAL.get(name);
+  if (!make) {
+    throw new InputError(
+      `model ${JSON.stringify(name)} has no settable initial state; --initial works with ${[...MODELS_WITH_INITIAL.keys()].join(', ')}`,
+      { field: '--initial' },
+    );
+  }
+  return make(initial);
 }

@@ -22,13 +22,28 @@ export interface PartitionVisualization {
 }
 
 export function describeOp(model: Model, op: ModelOp): string {
-  return model.describeOp
-    ? model.describeOp(op)
-    : `${op.f}(${show(op.input)}) -> ${op.known ? show(op.output) : '?'}`;
+  return shallow(() =>
+    model.describeOp
+      ? model.describeOp(op)
+      : `${op.f}(${show(op.input)}) -> ${op.known ? show(op.output) : '?'}`,
+  );
 }
 
 export function describeState<State>(model: Model<State>, state: State): string {
-  return model.describeState ? model.describeState(state) : show(state);
+  return shallow(() => (model.describeState ? model.describeState(state) : show(state)));
+}
+
+/**
+ * A description, or a placeholder when the value nests too deep to render (the history
+ * readers refuse such values; a history built in memory may still hold one).
+ */
+function shallow(describe: () => string): string {
+  try {
+    return describe();
+  } catch (err) {
+    if (err instanceof RangeError) return '(a value nested too deep to show)';
+    throw err;
+  }
 }
 
 export function visualize(

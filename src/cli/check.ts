@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { CHECKERS, checkerNames } from '../../checkers/registry.js';
-import type { CheckResult, CommonCheckOptions } from '../../checkers/result.js';
+import { checkerNames } from '../../checkers/registry.js';
+import type { CheckResult } from '../../checkers/result.js';
 import { EXIT, InputError } from '../errors.js';
-import { readHistoryFile } from '../history/codecs/index.js';
+import { checkHistoryFile } from '../run/check.js';
 
 interface CheckFlags {
   model?: string;
@@ -11,6 +11,8 @@ interface CheckFlags {
   memoryLimit?: string;
   consistencyModels?: string;
   json?: boolean;
+  independent?: boolean;
+  initial?: string;
 }
 
 export function registerCheck(program: Command): void {
@@ -23,25 +25,28 @@ export function registerCheck(program: Command): void {
     .option('--memory-limit <MiB>', 'memory budget of searches (default 2048)')
     .option('--consistency-models <models>', 'comma-separated, e.g. strict-serializable (Elle checkers)')
     .option('--json', 'print the result as JSON on stdout')
+    .option('--independent', "read Jepsen's [key value] tuples as keyed ops (default: when every op is one)")
+    .option('--no-independent', 'never read [key value] tuples as keyed ops')
+    .option(
+      '--initial <json>',
+      'the model\'s initial state, e.g. 0 (cas-register) or {"x":0,"y":0} (multi-register)',
+    )
     .action(async (file: string, flags: CheckFlags) => {
-      const checkerName = flags.checker ?? (flags.model ? 'linearizable' : undefined);
-      if (!checkerName) throw new InputError('say which analysis: --model <name> or --checker <name>');
-      const checker = CHECKERS.get(checkerName);
-      if (!checker) {
-        throw new InputError(`unknown checker ${checkerName}; known: ${checkerNames().join(', ')}`, {
-          field: '--checker',
-        });
-      }
-      const history = await readHistoryFile(file);
-      const options: CommonCheckOptions = {
+      const checker = flags.checker ?? (flags.model ? 'linearizable' : undefined);
+      if (!checker) throw new InputError('say which analysis: --model <name> or --checker <name>');
+      const { result, warnings, explained } = await checkHistoryFile(file, {
+        checker,
         model: flags.model,
         timeLimitMs: positive(flags.timeLimit, '--time-limit', 1000),
         memoryLimitBytes: positive(flags.memoryLimit, '--memory-limit', 1024 * 1024),
         consistencyModels: flags.consistencyModels?.split(',').map((m) => m.trim()),
-      };
-      const result = await checker.check(history, options);
+        independent: flags.independent,
+        initial: flags.initial === undefined ? undefined : parseInitial(flags.initial),
+      });
+      // Synchronous writes: main() exits right after the action, before queued output would go.
+      for (const w of warnings) process.stderr.write(`faultline: warning: ${w}\n`);
       if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(`${checker.explain?.(result) ?? summary(result)}\n`);
+      else process.stdout.write(`${explained ?? summary(result)}\n`);
       process.exitCode = exitCodeOf(result);
     });
 }
@@ -56,6 +61,17 @@ export function exitCodeOf(result: CheckResult): number {
 function summary(result: CheckResult): string {
   const verdict = result.valid === true ? 'valid' : result.valid === false ? 'INVALID' : 'unknown';
   return result.reason ? `${verdict}: ${result.reason}` : verdict;
+}
+
+/** `--initial`: a JSON value. */
+function parseInitial(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`expected JSON, e.g. 0 or {"x":0,"y":0}, got ${JSON.stringify(text)}`, {
+      field: '--initial',
+    });
+  }
 }
 
 function positive(text: string | undefined, flag: string, scale: number): number | undefined {

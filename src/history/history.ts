@@ -25,8 +25,8 @@ const NONE = -1;
 /**
  * A sequence of ops with O(1) pairing of invocations and completions, and per-process and
  * per-key views. Construction checks Jepsen's rules: a process has at most one open
- * invocation, a completion matches an open invocation of the same `f`, and a process whose
- * op ended in `info` never invokes again. Nemesis ops are not paired.
+ * invocation, a completion matches an open invocation of the same `f` and is not earlier
+ * than it, and a process whose op ended in `info` never invokes again. Nemesis ops are not paired.
  */
 export class History {
   readonly ops: readonly Op[];
@@ -213,6 +213,12 @@ function pairUp(ops: readonly Op[], locate: (position: number) => InputLocation)
           ...locate(i),
           field: 'f',
         });
+      }
+      if (op.time < ops[inv]!.time) {
+        throw new InputError(
+          `completion (op ${i}) at time ${op.time} is earlier than its invocation (op ${inv}) at time ${ops[inv]!.time}`,
+          { ...locate(i), field: 'time' },
+        );
       }
       open.delete(process);
       partner[i] = inv;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../../checkers/result.js';
 import { InputError } from '../errors.js';
-import { readOps } from '../history/codecs/index.js';
+import { readOps, valueProblem } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 import { buildReportData, type ReportLimits } from './data.js';
 import { renderReportHtml } from './html.js';
@@ -43,9 +43,18 @@ export async function readRunOps(runDir: string): Promise<Op[]> {
 
 function readJson(path: string): unknown {
   if (!existsSync(path)) return null;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new InputError(`not valid JSON: ${(err as Error).message}`, { file: path });
   }
+  // The report walks these recursively: refuse what a history reader would refuse too.
+  const problem = valueProblem(value);
+  if (problem)
+    throw new InputError(problem.reason, {
+      file: path,
+      field: problem.path.replace(/^\./, '').slice(0, 40) || undefined,
+    });
+  return value;
 }

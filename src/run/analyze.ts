@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { checkerNamed, checkerNames } from '../../checkers/registry.js';
 import type { CheckResult } from '../../checkers/result.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { CheckerSpec } from '../../workloads/types.js';
 import { InputError } from '../errors.js';
-import { readHistoryFileWithWarnings } from '../history/codecs/index.js';
+import { readHistoryFileWithWarnings, readSmallTextFile } from '../history/codecs/index.js';
 import { runCheckers } from './check.js';
 import { RUN_FILES, RunStore } from './store.js';
 
@@ -38,8 +39,10 @@ export async function analyzeRun(dir: string, options: AnalyzeOptions = {}): Pro
     throw new InputError(`no ${RUN_FILES.historyJsonl} or ${RUN_FILES.historyEdn} in the run folder`, {
       file: dir,
     });
-  const facts = readFacts(store.path(RUN_FILES.test));
+  const testFile = store.path(RUN_FILES.test);
+  const facts = readFacts(testFile);
   const checkers = chooseCheckers(facts, options);
+  requireRegistered(checkers, options, testFile);
   const { history, warnings } = await readHistoryFileWithWarnings(historyFile);
   const result = await runCheckers(history, checkers);
   store.writeJson(RUN_FILES.results, {
@@ -50,6 +53,9 @@ export async function analyzeRun(dir: string, options: AnalyzeOptions = {}): Pro
   });
   return { result, warnings, ops: history.length, checkers };
 }
+
+/** test.json is a few KiB; anything near this is not one. */
+const MAX_FACTS_BYTES = 16 << 20;
 
 interface StoredFacts {
   workload?: string;
@@ -64,18 +70,29 @@ interface StoredFacts {
 
 function readFacts(path: string): StoredFacts {
   if (!existsSync(path)) return {};
+  let facts: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as StoredFacts;
+    facts = JSON.parse(readSmallTextFile(path, MAX_FACTS_BYTES));
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`not valid JSON: ${(err as Error).message}`, { file: path });
   }
+  const isObject = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(facts)) throw new InputError("expected a JSON object (the run's facts)", { file: path });
+  const { plan } = facts as StoredFacts;
+  if (plan !== undefined && !isObject(plan))
+    throw new InputError('expected an object', { file: path, field: 'plan' });
+  if (plan?.checkers !== undefined && !isObject(plan.checkers)) {
+    throw new InputError('expected an object of checker names', { file: path, field: 'plan.checkers' });
+  }
+  return facts as StoredFacts;
 }
 
 function chooseCheckers(facts: StoredFacts, options: AnalyzeOptions): CheckerSpec {
   const stored = storedCheckers(facts);
   const name = options.checker ?? (options.model ? 'linearizable' : undefined);
   if (name) {
-    const base = stored[name] ?? {};
+    const base = Object.hasOwn(stored, name) ? stored[name] : {};
     return { [name]: { ...base, ...(options.model ? { model: options.model } : {}) } };
   }
   if (Object.keys(stored).length === 0) {
@@ -84,6 +101,21 @@ function chooseCheckers(facts: StoredFacts, options: AnalyzeOptions): CheckerSpe
     });
   }
   return stored;
+}
+
+/**
+ * Every checker to run must be registered: an unknown name, from `--checker` or from the
+ * run's test.json, is bad input (as in `faultline check`), not a silent `unknown`.
+ */
+function requireRegistered(checkers: CheckerSpec, options: AnalyzeOptions, testFile: string): void {
+  for (const name of Object.keys(checkers)) {
+    if (checkerNamed(name)) continue;
+    const fromFlag = options.checker !== undefined || options.model !== undefined;
+    throw new InputError(`unknown checker ${name}; known: ${checkerNames().join(', ')}`, {
+      ...(fromFlag ? {} : { file: testFile }),
+      field: fromFlag ? '--checker' : `plan.checkers.${name}`,
+    });
+  }
 }
 
 /** The checkers the test ran: the plan's override, else its workload's. */

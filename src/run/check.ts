@@ -1,13 +1,23 @@
-import { CHECKERS } from '../../checkers/registry.js';
+import { checkLinearizable, type Model } from '../../checkers/linearizable/index.js';
+import { CHECKERS, checkerNamed, checkerNames, modelWithInitial } from '../../checkers/registry.js';
 import {
   type Checker,
   type CheckResult,
+  type CommonCheckOptions,
   composeResults,
   mergeValidity,
   type Validity,
 } from '../../checkers/result.js';
 import type { CheckerRunOptions, CheckerSpec } from '../../workloads/types.js';
+import { InputError } from '../errors.js';
+import { ReadTimeLimitError, readHistoryFileWithWarnings, valueProblem } from '../history/codecs/index.js';
 import type { History } from '../history/history.js';
+
+/** The verdict on a history without a single op: nothing to stand on, so `unknown`. */
+export const NO_OPERATIONS: CheckResult = Object.freeze({
+  valid: 'unknown',
+  reason: 'no operations: the history is empty',
+});
 
 /** Keys listed in an independent checker's result, at most (the count is always given). */
 const MAX_LISTED_KEYS = 20;
@@ -22,18 +32,20 @@ export async function runCheckers(
   spec: CheckerSpec,
   registry: ReadonlyMap<string, Checker> = CHECKERS,
 ): Promise<CheckResult> {
-  const results: Record<string, CheckResult> = {};
-  const wanted: CheckerSpec = { ...spec };
-  if (registry.has('perf') && !('perf' in wanted)) wanted.perf = {};
-  for (const [name, options] of Object.entries(wanted)) {
+  if (history.length === 0) return { ...NO_OPERATIONS };
+  // Names are data (a plan, test.json): a Map, so that `__proto__` is just a name.
+  const results = new Map<string, CheckResult>();
+  const wanted = new Map(Object.entries(spec));
+  if (registry.has('perf') && !wanted.has('perf')) wanted.set('perf', {});
+  for (const [name, options] of wanted) {
     const checker = registry.get(name);
     if (!checker) {
-      results[name] = { valid: 'unknown', reason: `no checker named ${name} is registered` };
+      results.set(name, { valid: 'unknown', reason: `no checker named ${name} is registered` });
       continue;
     }
-    results[name] = await checkOne(checker, history, options);
+    results.set(name, await checkOne(checker, history, options));
   }
-  return composeResults(results);
+  return composeResults(Object.fromEntries(results));
 }
 
 async function checkOne(
@@ -64,4 +76,70 @@ async function checkOne(
       reason: `checker ${checker.name} failed: ${(err as Error)?.message ?? String(err)}`,
     };
   }
+}
+
+/** Options of {@link checkHistoryFile}: the checker's, and how to read the file. */
+export interface CheckFileOptions extends CommonCheckOptions {
+  /** A registered checker's name (`linearizable` for `--model`). */
+  checker: string;
+  /** Read `[key value]` tuples as keyed ops: see `ReadHistoryOptions.independent`. */
+  independent?: boolean;
+  /** The linearizability model's initial state (`--initial`); needs `model`. */
+  initial?: unknown;
+}
+
+/** What {@link checkHistoryFile} found. */
+export interface CheckFileOutcome {
+  result: CheckResult;
+  /** Non-fatal problems met reading the file (a torn last line). */
+  warnings: string[];
+  /** The checker's own text for a person, when it ran. */
+  explained?: string;
+}
+
+/**
+ * `faultline check`: reads a history file and runs one checker on it. The time limit covers
+ * reading as well as checking; running out while reading is `unknown`, as is a history with
+ * no ops. Throws {@link InputError} for bad input (unknown checker, malformed file).
+ */
+export async function checkHistoryFile(file: string, options: CheckFileOptions): Promise<CheckFileOutcome> {
+  const { checker: name, independent, initial, ...common } = options;
+  const checker = checkerNamed(name);
+  if (!checker) {
+    throw new InputError(`unknown checker ${name}; known: ${checkerNames().join(', ')}`, {
+      field: '--checker',
+    });
+  }
+  const model = initial === undefined ? undefined : initialModel(checker.name, common.model, initial);
+  const deadline = common.timeLimitMs === undefined ? undefined : Date.now() + common.timeLimitMs;
+  let read: Awaited<ReturnType<typeof readHistoryFileWithWarnings>>;
+  try {
+    read = await readHistoryFileWithWarnings(file, { deadline, independent });
+  } catch (err) {
+    if (!(err instanceof ReadTimeLimitError)) throw err;
+    return {
+      result: { valid: 'unknown', reason: 'the time limit ran out while reading the history' },
+      warnings: [],
+    };
+  }
+  const { history, warnings } = read;
+  if (history.length === 0) return { result: { ...NO_OPERATIONS }, warnings };
+  const rest = {
+    ...common,
+    timeLimitMs: deadline === undefined ? undefined : Math.max(1, deadline - Date.now()),
+  };
+  const result = model ? await checkLinearizable(history, model, rest) : await checker.check(history, rest);
+  return { result, warnings, explained: checker.explain?.(result) };
+}
+
+/** The model of `model` starting in `initial`, for the linearizable checker only. */
+function initialModel(checker: string, model: string | undefined, initial: unknown): Model {
+  if (checker !== 'linearizable' || model === undefined) {
+    throw new InputError('--initial sets the initial state of a linearizability model: give --model too', {
+      field: '--initial',
+    });
+  }
+  const problem = valueProblem(initial);
+  if (problem) throw new InputError(problem.reason, { field: '--initial' });
+  return modelWithInitial(model, initial);
 }

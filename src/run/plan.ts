@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError, type InputLocation } from '../errors.js';
+import { readSmallTextFile } from '../history/codecs/index.js';
 
 const options = z.record(z.string(), z.unknown());
 const seconds = z.number().positive();
@@ -66,11 +66,23 @@ interface PlanSource {
 
 /** Reads and validates a YAML or JSON plan file; errors name the file, line, column and field. */
 export async function loadPlanFile(file: string, overrides: PlanOverrides = {}): Promise<Plan> {
-  return parsePlan(await readFile(file, 'utf8'), file, overrides);
+  return parsePlan(readSmallTextFile(file, MAX_PLAN_BYTES), file, overrides);
 }
+
+/** A plan is a page of YAML; a file past this is not one (and must not exhaust memory). */
+export const MAX_PLAN_BYTES = 1 << 20;
+
+/**
+ * Aliases a plan may expand (YAML's `*name`); a few are handy, a "billion laughs" is an attack.
+ * Counted as the yaml package counts them: an alias of a node with aliases costs more.
+ */
+export const MAX_PLAN_ALIASES = 100;
 
 /** Parses and validates plan text (YAML, or JSON, which is YAML too). */
 export function parsePlan(text: string, file: string, overrides: PlanOverrides = {}): Plan {
+  if (text.length > MAX_PLAN_BYTES) {
+    throw new InputError(`longer than the ${MAX_PLAN_BYTES}-character limit of a plan`, { file });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -87,7 +99,14 @@ export function parsePlan(text: string, file: string, overrides: PlanOverrides =
       return { file, line, column: col };
     },
   };
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_PLAN_ALIASES });
+  } catch (err) {
+    // The yaml package throws a ReferenceError for an alias bomb (or an unknown anchor).
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new InputError(`${err.message} (at most ${MAX_PLAN_ALIASES} aliases)`, { file });
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('a plan is a mapping of fields (workload, db, nemesis, ...)', { file, line: 1 });
   }
@@ -126,7 +145,18 @@ function validate(raw: Record<string, unknown>, source: PlanSource): Plan {
   return plan;
 }
 
+/** Runs a plan's matrix may expand to; more is a mistake (or an attack), not a test campaign. */
+export const MAX_MATRIX_VARIANTS = 10_000;
+
 function checkMatrix(matrix: Record<string, unknown[]>, source: PlanSource): void {
+  let variants = 1;
+  for (const values of Object.values(matrix)) variants *= values.length;
+  if (variants > MAX_MATRIX_VARIANTS) {
+    throw new InputError(`the matrix expands to ${variants} runs; at most ${MAX_MATRIX_VARIANTS}`, {
+      ...source.locate(['matrix']),
+      field: 'matrix',
+    });
+  }
   for (const [key, values] of Object.entries(matrix)) {
     const schema = (planFields as Record<string, z.ZodType>)[key];
     if (!schema) {

@@ -9,6 +9,14 @@
  */
 import { parseEDNString } from 'edn-data';
 import { intern, setField } from './record.js';
+import { MAX_VALUE_NESTING } from './value-limits.js';
+
+/**
+ * Brackets the readers follow before refusing a form: an op map, its value, and the value's
+ * own {@link MAX_VALUE_NESTING} levels (checked exactly once the op is built). Keeps the
+ * recursive parsers (ours and edn-data's) far from the stack's limit.
+ */
+export const MAX_FORM_NESTING = MAX_VALUE_NESTING + 2;
 
 /** The fast path could not handle this text; use the general parser. */
 export const FAIL: unique symbol = Symbol('fail');
@@ -90,6 +98,8 @@ const ESCAPES: Record<number, string> = {
 export class FastEdnReader {
   text = '';
   pos = 0;
+  /** Open brackets around `pos`; past MAX_FORM_NESTING the general path decides (and refuses). */
+  private depth = 0;
 
   /** Reads one value at `pos` (after blanks), leaving `pos` just after it. */
   value(): unknown {
@@ -173,6 +183,14 @@ export class FastEdnReader {
   }
 
   private seq(i: number, closer: number): unknown {
+    if (this.depth >= MAX_FORM_NESTING) return FAIL;
+    this.depth++;
+    const v = this.seqItems(i, closer);
+    this.depth--;
+    return v;
+  }
+
+  private seqItems(i: number, closer: number): unknown {
     const t = this.text;
     const n = t.length;
     const items: unknown[] = [];
@@ -193,6 +211,14 @@ export class FastEdnReader {
   }
 
   private map(i: number): unknown {
+    if (this.depth >= MAX_FORM_NESTING) return FAIL;
+    this.depth++;
+    const v = this.mapEntries(i);
+    this.depth--;
+    return v;
+  }
+
+  private mapEntries(i: number): unknown {
     const t = this.text;
     const n = t.length;
     const out: Record<string, unknown> = {};
@@ -250,6 +276,14 @@ export class FormScanner {
       }
       const c = t.charCodeAt(i);
       const start = i;
+      if (
+        closers.length >= MAX_FORM_NESTING &&
+        (c === OPEN_BRACE || c === OPEN_BRACKET || c === OPEN_PAREN || c === HASH)
+      ) {
+        if (c !== HASH || t.charCodeAt(i + 1) === OPEN_BRACE) {
+          throw new EdnSyntaxError(i, `nested deeper than ${MAX_VALUE_NESTING} levels`);
+        }
+      }
       if (c === OPEN_BRACE || c === OPEN_BRACKET || c === OPEN_PAREN) {
         closers.push(c === OPEN_BRACE ? CLOSE_BRACE : c === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_PAREN);
         openedAt.push(i);

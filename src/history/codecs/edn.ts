@@ -41,7 +41,8 @@ import {
   skipBlank,
   toEdn,
 } from './edn-value.js';
-import type { LineBlock } from './lines.js';
+import { unwrapOwnTuple, writesAsTuple } from './independent.js';
+import { type LineBlock, MAX_LINE_CHARS, tooLong } from './lines.js';
 import type { OpBatch, ReadContext } from './read-context.js';
 
 /** Reads EDN op maps from blocks of lines, in batches. */
@@ -125,6 +126,7 @@ export async function* readEdnBatches(
             );
           }
           carry = text.slice(i);
+          if (carry.length > MAX_LINE_CHARS) throw tooLong(file, at(i).line ?? 1);
           break;
         }
         try {
@@ -142,6 +144,7 @@ export async function* readEdnBatches(
       const op = builder.build(record as Record<string, unknown>, position, (field) =>
         field === undefined ? where : fieldLocation(text, i, formEnd, field, at),
       );
+      if (op.key !== undefined) unwrapOwnTuple(op);
       ops.push(op);
       lines.push(where.line!);
       position++;
@@ -177,9 +180,13 @@ function fieldLocation(
 
 /** One op as an EDN map on one line, in Jepsen's field order. */
 export function opToEdn(op: Op): string {
+  const value = op.f === 'txn' ? txnToEdn(op.value) : toEdn(op.value);
+  // A keyed client op is written as jepsen.independent writes it, `:value [key value]`; its
+  // `:key` stays too, so that reading it back is exact (see independent.ts).
+  const tupled = writesAsTuple(op);
   let s = `{:index ${num(op.index)}, :time ${num(op.time)}, :type ${keywordOrString(op.type)}, :process ${
     op.process === 'nemesis' ? ':nemesis' : num(op.process)
-  }, :f ${keywordOrString(op.f)}, :value ${op.f === 'txn' ? txnToEdn(op.value) : toEdn(op.value)}`;
+  }, :f ${keywordOrString(op.f)}, :value ${tupled ? `[${toEdn(op.key)} ${value}]` : value}`;
   if (op.error !== undefined) {
     s += `, :error ${typeof op.error === 'string' ? keywordOrString(op.error) : toEdn(op.error)}`;
   }

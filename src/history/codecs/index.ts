@@ -8,6 +8,7 @@ import { History } from '../history.js';
 import type { Op } from '../op.js';
 import { opToEdn, readEdnBatches } from './edn.js';
 import { formatFromPath, type HistoryFormat, sniffFormat } from './format.js';
+import { keysFromTuples, looksIndependent } from './independent.js';
 import { opToJepsenLog, readJepsenLogBatches } from './jepsen-log.js';
 import { opToJsonl, readJsonlBatches } from './jsonl.js';
 import { type LineBlock, lineBlocks, readHead } from './lines.js';
@@ -17,8 +18,11 @@ import { OpBuilder } from './record.js';
 export { opToEdn } from './edn.js';
 export { isKeywordName, parseEdnValue, toEdn } from './edn-value.js';
 export { formatFromPath, HISTORY_FORMATS, type HistoryFormat, sniffFormat } from './format.js';
+export { keysFromTuples, looksIndependent } from './independent.js';
 export { opToJepsenLog } from './jepsen-log.js';
 export { JsonlWriter, type JsonlWriterOptions, opToJsonl } from './jsonl.js';
+export { MAX_LINE_CHARS, openRegularFile, readSmallTextFile } from './lines.js';
+export { MAX_VALUE_NESTING, type ValueProblem, valueProblem } from './value-limits.js';
 
 /** Options of the readers. */
 export interface ReadHistoryOptions {
@@ -26,6 +30,25 @@ export interface ReadHistoryOptions {
   format?: HistoryFormat;
   /** Treat a torn last line of a JSONL file as an error rather than a warning. */
   strict?: boolean;
+  /**
+   * Read Jepsen's `[key value]` tuples as keyed ops (`jepsen.independent`): `true` requires
+   * every client op to be one, `false` never splits them; by default EDN and Jepsen logs are
+   * split when every client op is a tuple (see `independent.ts`). JSONL keeps its `key` field.
+   */
+  independent?: boolean;
+  /**
+   * Give up reading at this time (`Date.now()` milliseconds) with {@link ReadTimeLimitError},
+   * so that a time limit covers reading the history too.
+   */
+  deadline?: number;
+}
+
+/** Reading took longer than {@link ReadHistoryOptions.deadline}. */
+export class ReadTimeLimitError extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: the time limit ran out while reading the history`);
+    this.name = 'ReadTimeLimitError';
+  }
 }
 
 /** A history and the non-fatal problems met while reading it (`file:line: message`). */
@@ -48,7 +71,7 @@ export function resolveFormat(path: string, format?: HistoryFormat): HistoryForm
 }
 
 async function* batches(path: string, ctx: ReadContext, format?: HistoryFormat): AsyncGenerator<OpBatch> {
-  const reader = READERS[resolveFormat(path, format)];
+  const reader = READERS[format ?? resolveFormat(path)];
   yield* reader(lineBlocks(path), ctx);
 }
 
@@ -64,14 +87,22 @@ export async function readHistoryFileWithWarnings(
   const ctx: ReadContext = { path, builder: new OpBuilder(), warnings: [], strict: options.strict ?? false };
   const ops: Op[] = [];
   const lines: number[] = [];
-  for await (const batch of batches(path, ctx, options.format)) {
+  const format = resolveFormat(path, options.format);
+  const { deadline } = options;
+  for await (const batch of batches(path, ctx, format)) {
     for (let i = 0; i < batch.ops.length; i++) {
       ops.push(batch.ops[i]!);
       lines.push(batch.lines[i]!);
     }
+    if (deadline !== undefined && Date.now() > deadline) throw new ReadTimeLimitError(path);
+  }
+  const locate = (position: number) => ({ file: path, line: lines[position] });
+  const { independent } = options;
+  if (independent === true || (independent === undefined && format !== 'jsonl' && looksIndependent(ops))) {
+    keysFromTuples(ops, locate);
   }
   const history = History.from(ops, {
-    locate: (position) => ({ file: path, line: lines[position] }),
+    locate,
     // Keep the file's own numbering when every op carries one (Jepsen's :index).
     reindex: ctx.builder.missingIndex,
   });

@@ -14,9 +14,10 @@
 import { InputError } from '../../errors.js';
 import type { Op, OpType, Process } from '../op.js';
 import { EdnSyntaxError, keywordOrString, parseEdnValue, toEdn } from './edn-value.js';
+import { tupleValue } from './independent.js';
 import type { LineBlock } from './lines.js';
 import type { OpBatch, ReadContext } from './read-context.js';
-import { intern } from './record.js';
+import { checkValues, intern } from './record.js';
 
 const MARKER = 'jepsen.util - ';
 const OP_LINE = /^(\S+)[ \t]+:(invoke|ok|fail|info)[ \t]+(\S+)[ \t]*(.*?)\s*$/;
@@ -30,8 +31,10 @@ export async function* readJepsenLogBatches(
   ctx.builder.missingIndex = true;
   const open = new Map<Process, Op>();
   let position = 0;
+  let sawText = false;
   for await (const block of blocks) {
     const { text } = block;
+    if (!sawText && /\S/.test(text)) sawText = true;
     const ops: Op[] = [];
     const lines: number[] = [];
     let lineNo = block.firstLine;
@@ -100,20 +103,29 @@ export async function* readJepsenLogBatches(
           op.value = invocation ? invocation.value : null;
         }
       }
+      checkValues(op, (field) => where(field ?? 'value', match[0].lastIndexOf(valueText)));
       ops.push(op);
       lines.push(lineNo);
       position++;
     }
     if (ops.length > 0) yield { ops, lines };
   }
+  // Skipping every other line must not turn a file that is not a Jepsen log into an empty,
+  // hence "valid", history.
+  if (position === 0 && sawText) {
+    throw new InputError(
+      'no Jepsen op line found (`INFO jepsen.util - PROCESS :TYPE :F VALUE`): is this a history?',
+      { file, line: 1 },
+    );
+  }
 }
 
-/** One op as a Jepsen log line (lossy: time, node, key and extra fields are not kept). */
+/** One op as a Jepsen log line (lossy: time, node and extra fields are not kept; a key makes a `[key value]` tuple). */
 export function opToJepsenLog(op: Op): string {
   const process = op.process === 'nemesis' ? ':nemesis' : String(op.process);
   const value =
     op.type !== 'ok' && op.type !== 'invoke' && typeof op.error === 'string'
       ? keywordOrString(op.error)
-      : toEdn(op.value);
+      : toEdn(tupleValue(op));
   return `INFO  jepsen.util - ${process}\t:${op.type}\t${keywordOrString(op.f)}\t${value}`;
 }

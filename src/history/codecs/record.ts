@@ -1,5 +1,6 @@
 import { InputError, type InputLocation } from '../../errors.js';
 import type { Op, OpType } from '../op.js';
+import { valueProblem } from './value-limits.js';
 
 /** Op fields with a meaning of their own; every other field of a record goes to `op.extra`. */
 export const CORE_FIELDS: ReadonlySet<string> = new Set([
@@ -139,6 +140,26 @@ export class OpBuilder {
       }
     }
     if (extra) op.extra = extra;
+    checkValues(op, where);
     return op;
   }
+}
+
+/**
+ * Refuses values no checker or writer can handle (non-finite numbers, nesting past the limit),
+ * naming the field and the place inside it, e.g. `value[1]`.
+ */
+export function checkValues(op: Op, where: Locator): void {
+  const check = (field: string, v: unknown): void => {
+    if (typeof v !== 'object' && typeof v !== 'number') return;
+    const problem = valueProblem(v);
+    if (!problem) return;
+    // Name the place inside the value, but not a hundred `[0]`s of it.
+    const path = problem.path.length > 40 ? `${problem.path.slice(0, 40)}...` : problem.path;
+    throw new InputError(problem.reason, { ...where(field), field: field + path });
+  };
+  check('value', op.value);
+  check('error', op.error);
+  check('key', op.key);
+  if (op.extra) for (const k of Object.keys(op.extra)) check(k, op.extra[k]);
 }
