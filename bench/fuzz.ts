@@ -301,26 +301,34 @@ export interface FuzzFigures {
   casesPerSecond: number;
   /** The first few 255s: case and error. */
   crashes: { case: FuzzCase; error: string }[];
+  /** Every 255, counted by the first line of its error. */
+  crashKinds: Record<string, number>;
 }
 
 export async function run(): Promise<FuzzFigures> {
   const cases = Number(process.env.FUZZ_CASES ?? 100_000);
+  const first = Number(process.env.FUZZ_FIRST ?? 0);
   const timeLimitMs = 2000;
   const dir = mkdtempSync(join(process.env.FUZZ_DIR ?? tmpdir(), 'faultline-fuzz-'));
   const targets = fuzzTargets();
   const byExitCode: Record<string, number> = { 0: 0, 1: 0, 2: 0, 254: 0, 255: 0 };
   const crashes: FuzzFigures['crashes'] = [];
+  const crashKinds: Record<string, number> = {};
   let overTimeLimit = 0;
   let slowest = 0;
   const started = performance.now();
   try {
-    for (let i = 0; i < cases; i++) {
+    for (let i = first; i < first + cases; i++) {
       const c = nthCase(i, targets);
       const outcome = await runFuzzCase(dir, c, timeLimitMs);
       byExitCode[outcome.code] = (byExitCode[outcome.code] ?? 0) + 1;
       if (outcome.ms > timeLimitMs + 1000) overTimeLimit++;
       slowest = Math.max(slowest, outcome.ms);
-      if (outcome.error && crashes.length < 10) crashes.push({ case: c, error: outcome.error });
+      if (outcome.error) {
+        const kind = outcome.error.split('\n')[0]!;
+        crashKinds[kind] = (crashKinds[kind] ?? 0) + 1;
+        if (crashes.length < 10) crashes.push({ case: c, error: outcome.error });
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -334,6 +342,7 @@ export async function run(): Promise<FuzzFigures> {
     slowestCaseMs: Math.round(slowest),
     casesPerSecond: Math.round(cases / seconds),
     crashes,
+    crashKinds,
   };
 }
 

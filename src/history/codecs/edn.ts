@@ -138,7 +138,7 @@ export async function* readEdnBatches(
       } else pos = fast.pos;
       const where = at(i);
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        throw new InputError(`expected an op map, got ${toEdn(record).slice(0, 40)}`, where);
+        throw new InputError(`expected an op map, got ${describeForm(record)}`, where);
       }
       const formEnd = pos;
       const op = builder.build(record as Record<string, unknown>, position, (field) =>
@@ -161,6 +161,15 @@ export async function* readEdnBatches(
     throw new InputError(`unexpected end of file (truncated?): the history's ${closer} is missing`, {
       ...containerAt,
     });
+  }
+}
+
+/** A short text for a form that is not an op (`toEdn` refuses what a value check would). */
+function describeForm(form: unknown): string {
+  try {
+    return toEdn(form).slice(0, 40);
+  } catch {
+    return String(form).slice(0, 40);
   }
 }
 

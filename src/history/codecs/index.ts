@@ -94,7 +94,7 @@ export async function readHistoryFileWithWarnings(
       ops.push(batch.ops[i]!);
       lines.push(batch.lines[i]!);
     }
-    if (deadline !== undefined && Date.now() > deadline) throw new ReadTimeLimitError(path);
+    if (deadline !== undefined && Date.now() >= deadline) throw new ReadTimeLimitError(path);
   }
   const locate = (position: number) => ({ file: path, line: lines[position] });
   const { independent } = options;
