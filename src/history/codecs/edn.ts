@@ -28,6 +28,12 @@
  * two keys are reserved. Op fields map one to one (`:process` to `process`, ...); other
  * fields go to `op.extra` and are written back flat. Jepsen's `:time` is in nanoseconds and
  * is kept; without it, time is the op's position. `:index` is kept when every op has one.
+ * A keyed client op is written as `jepsen.independent` writes it, `:value [key value]`, and
+ * keeps its `:key` (see `independent.ts`).
+ *
+ * Limits (bad input beyond them): values nest at most `MAX_VALUE_NESTING` (100) levels,
+ * numbers are finite (`1e99999` and `12345...N` past a double's range are refused), and one
+ * op spans at most `MAX_LINE_CHARS` (64 Mi) characters.
  */
 import { InputError, type InputLocation } from '../../errors.js';
 import type { Op } from '../op.js';
