@@ -158,8 +158,8 @@ describe('analyze', () => {
       quiet,
     );
     await expect(analyzeRun(r.dir)).rejects.toThrow(/--checker/);
-    const a = await analyzeRun(r.dir, { checker: 'no-such' });
-    expect(a.result.valid).toBe('unknown');
+    // An unknown checker is bad input, as in `faultline check` (it used to be a silent unknown).
+    await expect(analyzeRun(r.dir, { checker: 'no-such' })).rejects.toThrow(/unknown checker no-such/);
     await expect(analyzeRun(join(root, 'nothing', 'here'))).rejects.toThrow(/no such run folder/);
   });
 
