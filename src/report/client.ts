@@ -18,13 +18,10 @@ export const CLIENT_JS = String.raw`(function () {
     }
   };
   var TYPE_COLORS = ['#3b82f6', '#ef4444', '#f59e0b', '#9ca3af'];
-  var FAULT_FILL = {
-    partition: 'rgba(239,68,68,0.13)', kill: 'rgba(124,58,237,0.13)', pause: 'rgba(14,165,233,0.15)',
-    packet: 'rgba(234,179,8,0.18)', clock: 'rgba(16,185,129,0.15)'
-  };
-  var FAULT_TEXT = { partition: '#b91c1c', kill: '#6d28d9', pause: '#0369a1', packet: '#a16207', clock: '#047857' };
-  function faultFill(k) { return FAULT_FILL[k] || 'rgba(107,114,128,0.15)'; }
-  function faultText(k) { return FAULT_TEXT[k] || '#374151'; }
+  // Each nemesis family's colours come with the data; an unknown kind is grey.
+  var FAULT_STYLES = D.faultStyles || {};
+  function faultFill(k) { return FAULT_STYLES[k] ? FAULT_STYLES[k].fill : 'rgba(107,114,128,0.15)'; }
+  function faultText(k) { return FAULT_STYLES[k] ? FAULT_STYLES[k].text : '#374151'; }
 
   // --- DOM helpers: text always goes in as textContent -----------------------------
   function h(tag, cls, text) {
