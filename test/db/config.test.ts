@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Remote } from '../../src/control/types.js';
-import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd.js';
+import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd/index.js';
 import { DBS } from '../../src/db/index.js';
 import { parseOptions } from '../../src/db/options.js';
 import type { DbContext } from '../../src/db/types.js';
@@ -10,7 +10,7 @@ import {
   zookeeperArgv,
   zookeeperMyId,
   zookeeperOptionsSchema,
-} from '../../src/db/zookeeper.js';
+} from '../../src/db/zookeeper/index.js';
 import { InputError } from '../../src/errors.js';
 
 const nodes = ['n1', 'n2', 'n3'];
