@@ -1,18 +1,17 @@
 import { homedir } from 'node:os';
-import type { CheckResult } from '../../checkers/result.js';
+import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import {
   buildNemesisPlan,
   type CombinedOptions,
   checkCapabilities,
   parseFamilies,
 } from '../../nemeses/combined.js';
-import { bindClients, runsOn, workloadByName, workloadClientFactory } from '../../workloads/index.js';
+import { bindClients, runsOn, WORKLOADS, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
-import { exitCodeOf } from '../cli/check.js';
-import { type NodeFlags, remoteFromOptions } from '../cli/nodes-options.js';
 import type { Remote } from '../control/types.js';
-import { DBS, dbByName } from '../db/index.js';
+import { DBS } from '../db/index.js';
 import type { Db, DbContext } from '../db/types.js';
+import { type NodeFlags, remoteFromOptions } from '../ensemble/connect.js';
 import { EXIT, InputError } from '../errors.js';
 import { freshSeed, rate } from '../generator/index.js';
 import { History } from '../history/history.js';
@@ -65,10 +64,10 @@ export interface ExecuteResult {
  */
 export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const workload = workloadByName(given.workload);
+  const workload = WORKLOADS.get(given.workload);
   const plan = { ...given, db: given.db ?? defaultDb(workload) };
   const name = testName(plan);
-  const db: Db | undefined = plan.db === 'none' ? undefined : dbByName(plan.db);
+  const db: Db | undefined = plan.db === 'none' ? undefined : DBS.get(plan.db);
   // A workload/db pair without a client is refused here, before anything runs.
   workloadClientFactory(workload, db);
   const families = parseFamilies(nemesisList(plan).join(',') || 'none');
@@ -203,7 +202,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
  */
 export function defaultDb(workload: Workload): string {
   if (workload.localClient) return 'none';
-  return Object.values(DBS).find((db) => runsOn(workload, db))?.name ?? 'etcd';
+  return DBS.values().find((db) => runsOn(workload, db))?.name ?? 'etcd';
 }
 
 /** Checks recorded ops; a malformed history (a harness bug) is `unknown`, with the reason. */
