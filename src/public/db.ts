@@ -6,7 +6,7 @@
 
 /** A system under test, and what it is told (remote, nodes, options from the plan). */
 export type { Db, DbContext } from '../db/types.js';
-/** What a db may be able to do beyond its core (Jepsen's Kill, Pause, Primary, LogFiles), and the guards. */
+/** Capabilities beyond the core (Jepsen's Kill, Pause, Primary, LogFiles): nemeses ask for them. */
 export {
   CAPABILITY_NAMES,
   type Capabilities,
@@ -26,19 +26,6 @@ export {
   type Pausable,
   requireCapability,
 } from '../db/types.js';
-/** The clients an adapter offers to workloads: `clients: offers(offer(REGISTER_CLIENT, (ctx) => new MyRegisterClient(ctx)), ...)`. */
-export {
-  type ClientContext,
-  type ClientFactory,
-  type ClientKind,
-  type ClientOffer,
-  type ClientOffers,
-  clientFor,
-  clientKind,
-  NO_CLIENTS,
-  offer,
-  offers,
-} from '../client/kind.js';
 /** The base of adapters whose server is one daemon per node, tracked by a pidfile. */
 export { DaemonDb, type DaemonPaths } from '../db/daemon-db.js';
 /** Start, signal and find such daemons on a node (detached, pidfile-tracked). */
