@@ -3,9 +3,9 @@
  *
  * A test is a {@link Db} (the system, driven over SSH on some nodes, offering clients by kind),
  * a {@link Workload} (the ops, the {@link ClientKind} that performs them, the checkers that judge
- * them), a nemesis (the
- * faults), and a run: `faultline run plan.yaml`, or {@link executePlan} from code. A plan may
- * name your own modules (`db: ./my-db.js`); they import only from this package.
+ * them), a nemesis (the faults), and a run: `faultline run plan.yaml`, or {@link executePlan}
+ * from code. A plan may name your own modules (`db: ./my-db.js`); they import only from this
+ * package.
  *
  * Narrower entry points hold the same things by theme: `faultline/db`, `faultline/workload`,
  * `faultline/checkers`, `faultline/generator`, `faultline/history`, `faultline/nemesis`,
