@@ -1,5 +1,17 @@
-import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { JsonlWriter, writeHistoryFile } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 
@@ -78,10 +90,9 @@ export class RunStore {
     this.logFd.append(`${new Date().toISOString()} ${line}\n`);
   }
 
+  /** Replaces `file` (a name in the run folder) with `value` as JSON; see {@link replaceFileInside}. */
   writeJson(file: string, value: unknown): void {
-    const tmp = `${this.path(file)}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(tmp, this.path(file));
+    replaceFileInside(this.dir, file, `${JSON.stringify(value, null, 2)}\n`);
   }
 
   async writeEdn(ops: readonly Op[]): Promise<void> {
@@ -93,6 +104,41 @@ export class RunStore {
     link(join(this.root, this.testName, 'latest'), this.dir);
     link(join(this.root, 'latest'), this.dir);
   }
+}
+
+// O_EXCL and O_NOFOLLOW: the temp file is a new file of ours, never an existing file or a
+// symlink planted under its name.
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Replaces the file `name` directly in `dir` with `data`, never writing through a symlink:
+ * the data goes to a fresh temp file in `dir` (exclusive, no-follow, random name ending in
+ * `.tmp`), which is then renamed over `name`. A symlink at `name` is replaced, not followed.
+ */
+export function replaceFileInside(dir: string, name: string, data: string | Uint8Array): string {
+  if (name !== basename(name) || name === '.' || name === '..') {
+    throw new Error(`not a file name inside the run folder: ${name}`);
+  }
+  const target = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, NEW_FILE, 0o644);
+  try {
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+  return target;
 }
 
 /** Replaces a symlink atomically (a relative one, so the results folder can be moved). */
