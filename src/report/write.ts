@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { readOps } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 import { replaceFileInside } from '../run/store.js';
-import { openRegularInside, readTextInside } from '../serve/inside-root.js';
+import { InsideRoot } from '../serve/inside-root.js';
 import { buildReportData, type ReportLimits } from './data.js';
 import { renderReportHtml } from './html.js';
 
@@ -25,9 +25,10 @@ export interface WriteReportOptions extends ReportLimits {
  * {@link InputError}.
  */
 export async function renderRunReport(runDir: string, options: WriteReportOptions = {}): Promise<string> {
+  const inside = await runFolder(runDir);
   const ops = options.ops ?? (await readRunOps(runDir));
-  const results = (await readJsonInside(runDir, 'results.json')) as CheckResult | null;
-  const facts = ((await readJsonInside(runDir, 'test.json')) ?? {}) as Record<string, unknown>;
+  const results = (await readJsonInside(inside, 'results.json')) as CheckResult | null;
+  const facts = ((await readJsonInside(inside, 'test.json')) ?? {}) as Record<string, unknown>;
   return renderReportHtml(buildReportData(ops, results, facts, options));
 }
 
@@ -42,11 +43,12 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
 
 /** The ops of a stored run: history.jsonl (even torn), else history.edn; regular files inside the folder only. */
 export async function readRunOps(runDir: string): Promise<Op[]> {
+  const inside = await runFolder(runDir);
   for (const [name, format] of [
     ['history.jsonl', 'jsonl'],
     ['history.edn', 'edn'],
   ] as const) {
-    const file = await openRegularInside(runDir, join(runDir, name));
+    const file = await inside.openRegular(join(inside.real, name));
     if (!file) continue;
     try {
       const ops: Op[] = [];
@@ -68,14 +70,22 @@ function renamed(err: InputError, openPath: string, shown: string): InputError {
   return new InputError(err.reason, { ...err.location, file: shown });
 }
 
-async function readJsonInside(runDir: string, name: string): Promise<unknown> {
-  const text = await readTextInside(runDir, runDir, name, 256 << 20);
+async function runFolder(runDir: string): Promise<InsideRoot> {
+  const inside = await InsideRoot.of(runDir);
+  if (!inside) throw new InputError('no such run folder', { file: runDir });
+  return inside;
+}
+
+async function readJsonInside(inside: InsideRoot, name: string): Promise<unknown> {
+  const text = await inside.readText(join(inside.real, name), 256 << 20);
   if (text === undefined) return null;
   try {
     return JSON.parse(text);
   } catch (err) {
     // JSON.parse quotes the start of the text; keep only its position.
     const at = /position \d+/.exec((err as Error).message)?.[0];
-    throw new InputError(`not valid JSON${at ? ` (at ${at})` : ''}`, { file: join(runDir, basename(name)) });
+    throw new InputError(`not valid JSON${at ? ` (at ${at})` : ''}`, {
+      file: join(inside.real, basename(name)),
+    });
   }
 }

@@ -2,16 +2,15 @@
  * The runs under a results folder, summarised from their small files only (results.json,
  * test.json): never a history. Summaries are cached by the files' modification times, so
  * listing again costs two stats per run. Everything is read asynchronously, through
- * {@link openRegularInside}: a run folder or file leading out of the results folder is not
+ * {@link InsideRoot}: a run folder or file leading out of the results folder is not
  * there, and a run whose files are malformed is listed as unreadable rather than hiding
  * the others.
  */
-import type { Dirent, Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Validity } from '../../checkers/result.js';
-import { directoryInside, openRegularInside, readTextInside } from './inside-root.js';
+import { InsideRoot, type RegularFile } from './inside-root.js';
 
 /** Latency quantiles in ms (`null` where JSON could not hold the number). */
 export interface Quantiles {
@@ -59,6 +58,9 @@ export interface PerfFigures {
 /** A safe path segment of a run id (no separators, no dot-only names). */
 export const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
+/** Runs summarised at once while listing: enough to keep the thread pool busy, few open files. */
+const LIST_CONCURRENCY = 32;
+
 /** The largest results.json or test.json the listing reads. */
 const MAX_SUMMARY_BYTES = 64 << 20;
 
@@ -78,57 +80,72 @@ export class RunIndex {
    * The run folder of an id (its real path, inside the results folder), or undefined when
    * the id is malformed, names no folder, or leads out of the results folder.
    */
-  async dirOf(id: string): Promise<string | undefined> {
+  async dirOf(id: string, inside?: InsideRoot): Promise<string | undefined> {
     const parts = id.split('/');
     if (parts.length !== 2 || !parts.every((p) => SEGMENT.test(p))) return undefined;
-    return directoryInside(this.root, join(this.root, parts[0]!, parts[1]!));
+    const root = inside ?? (await this.inside());
+    return root?.directory(join(root.real, parts[0]!, parts[1]!));
+  }
+
+  /** The results folder as the judge of paths (undefined while it does not exist). */
+  inside(): Promise<InsideRoot | undefined> {
+    return InsideRoot.of(this.root);
   }
 
   /** Every run, newest first. A run that cannot be summarised is listed as unreadable. */
   async list(): Promise<RunSummary[]> {
-    const out: RunSummary[] = [];
-    for (const test of await dirs(this.root)) {
-      for (const ts of await dirs(join(this.root, test))) {
-        const id = `${test}/${ts}`;
-        const s = await this.summary(id).catch((err: unknown) => unreadableRun(id, (err as Error).message));
-        if (s) out.push(s);
-      }
+    const inside = await this.inside();
+    if (!inside) return [];
+    const ids: string[] = [];
+    for (const test of await dirs(inside.real)) {
+      for (const ts of await dirs(join(inside.real, test))) ids.push(`${test}/${ts}`);
     }
-    return out.sort((a, b) => (b.startedAt ?? b.timestamp).localeCompare(a.startedAt ?? a.timestamp));
+    const summaries = await mapLimited(ids, LIST_CONCURRENCY, (id) =>
+      this.summary(id, inside).catch((err: unknown) => unreadableRun(id, (err as Error).message)),
+    );
+    return summaries
+      .filter((s): s is RunSummary => s !== undefined)
+      .sort((a, b) => (b.startedAt ?? b.timestamp).localeCompare(a.startedAt ?? a.timestamp));
   }
 
   /** One run's summary, or undefined when the folder holds no run. */
-  async summary(id: string): Promise<RunSummary | undefined> {
-    const dir = await this.dirOf(id);
-    if (!dir) return undefined;
+  async summary(id: string, inside?: InsideRoot): Promise<RunSummary | undefined> {
+    const root = inside ?? (await this.inside());
+    const dir = root && (await this.dirOf(id, root));
+    if (!root || !dir) return undefined;
     const [results, facts, report] = await Promise.all(
-      ['results.json', 'test.json', 'report.html'].map((f) => regularStats(this.root, join(dir, f))),
+      ['results.json', 'test.json', 'report.html'].map((f) => root.regularFile(join(dir, f))),
     );
     if (results === 'absent' && facts === 'absent') return undefined;
     if (results === 'refused' || facts === 'refused') {
       const name = results === 'refused' ? 'results.json' : 'test.json';
       return unreadableRun(id, `${name}: not a regular file inside the results folder`);
     }
-    const resultsMtime = results === 'absent' ? 0 : results.mtimeMs;
-    const testMtime = facts === 'absent' ? 0 : facts.mtimeMs;
+    const resultsMtime = results === 'absent' ? 0 : results.stats.mtimeMs;
+    const testMtime = facts === 'absent' ? 0 : facts.stats.mtimeMs;
     const hasReport = typeof report === 'object';
     const hit = this.cache.get(id);
     if (hit && hit.resultsMtime === resultsMtime && hit.testMtime === testMtime) {
       if (hit.summary.hasReport !== hasReport) hit.summary = { ...hit.summary, hasReport };
       return hit.summary;
     }
-    const summary = { ...(await this.read(id, dir)), hasReport };
+    const summary = { ...(await this.read(root, id, results, facts)), hasReport };
     this.cache.set(id, { resultsMtime, testMtime, summary });
     return summary;
   }
 
-  private async read(id: string, dir: string): Promise<RunSummary> {
+  private async read(
+    root: InsideRoot,
+    id: string,
+    results: RegularFile | 'absent',
+    facts: RegularFile | 'absent',
+  ): Promise<RunSummary> {
     try {
-      const [results, facts] = await Promise.all([
-        readJson(this.root, dir, 'results.json'),
-        readJson(this.root, dir, 'test.json'),
-      ]);
-      return summarise(id, results, facts);
+      return summarise(
+        id,
+        await readJson(root, 'results.json', results),
+        await readJson(root, 'test.json', facts),
+      );
     } catch (err) {
       return unreadableRun(id, (err as Error).message);
     }
@@ -166,24 +183,28 @@ async function dirs(path: string): Promise<string[]> {
   return entries.filter((e) => e.isDirectory() && SEGMENT.test(e.name)).map((e) => e.name);
 }
 
-/** The stats of a regular file inside the root; else whether nothing is there or something refused is. */
-async function regularStats(root: string, path: string): Promise<Stats | 'absent' | 'refused'> {
-  const file = await openRegularInside(root, path);
-  if (file) {
-    await file.handle.close().catch(() => undefined);
-    return file.stats;
-  }
-  return (await lstat(path).then(
-    () => true,
-    () => false,
-  ))
-    ? 'refused'
-    : 'absent';
+/** `f` over `items`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** A JSON object file of a run, or null when it is not there; throws naming the file when malformed. */
-async function readJson(root: string, dir: string, name: string): Promise<unknown> {
-  const text = await readTextInside(root, dir, name, MAX_SUMMARY_BYTES).catch(() => {
+async function readJson(root: InsideRoot, name: string, file: RegularFile | 'absent'): Promise<unknown> {
+  if (file === 'absent') return null;
+  const text = await root.readText(file.path, MAX_SUMMARY_BYTES, file).catch(() => {
     throw new Error(`${name}: larger than ${MAX_SUMMARY_BYTES} bytes`);
   });
   if (text === undefined) return null;
@@ -195,49 +216,87 @@ async function readJson(root: string, dir: string, name: string): Promise<unknow
   }
 }
 
-const finite = z.number().finite();
-const quantiles = z.looseObject({
-  count: finite,
-  p50: finite.nullable(),
-  p90: finite.nullable(),
-  p99: finite.nullable(),
-  p999: finite.nullable(),
-  max: finite.nullable(),
-});
-const perfSchema = z.looseObject({
-  start: finite,
-  end: finite,
-  counts: z.looseObject({ ok: finite, fail: finite, info: finite }),
-  latency: z.looseObject({ overall: quantiles, byState: z.record(z.string(), quantiles) }),
-  availability: z.looseObject({ overall: finite.nullable().optional() }).optional(),
-  longestOutage: z.looseObject({ durationS: finite }).nullable().optional(),
-  recoveries: z.array(z.looseObject({ kind: z.string(), recoverS: finite.nullable() })).optional(),
-});
-const validity = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
-const resultsSchema = z
-  .looseObject({
-    valid: validity.optional(),
-    interrupted: z.boolean().optional(),
-    error: z.string().optional(),
-    stats: z.looseObject({ invoke: finite.optional(), durationS: finite.optional() }).optional(),
-    results: z.record(z.string(), z.looseObject({ valid: validity.optional() })).optional(),
-  })
-  .nullable();
-const factsSchema = z
-  .looseObject({
-    name: z.string().optional(),
-    startedAt: z.string().optional(),
-    durationS: finite.optional(),
-  })
-  .nullable();
+/** A field of results.json or test.json that does not have the shape the listing needs. */
+class ShapeError extends Error {}
 
-/** `results.json: field results.perf.counts.ok: Invalid input: expected number, received string`. */
-function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.');
-  throw new Error(`${file}: ${field ? `field ${field}: ` : ''}${issue.message}`);
+type Json = Record<string, unknown>;
+
+// Small readers of the few fields the listing uses; each names the field it rejects.
+// (Hand-written rather than a schema library: the listing parses a thousand files cold.)
+function object(v: unknown, field: string): Json {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new ShapeError(`field ${field}: expected an object`);
+  return v as Json;
+}
+function optionalObject(v: unknown, field: string): Json | undefined {
+  return v === undefined ? undefined : object(v, field);
+}
+function finite(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(`field ${field}: expected a number`);
+  return v;
+}
+function optionalFinite(v: unknown, field: string): number | null {
+  return v === undefined || v === null ? null : finite(v, field);
+}
+function optionalString(v: unknown, field: string): string | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'string') throw new ShapeError(`field ${field}: expected a string`);
+  return v;
+}
+function validity(v: unknown, field: string): Validity | null {
+  if (v === undefined) return null;
+  if (v === true || v === false || v === 'unknown') return v;
+  throw new ShapeError(`field ${field}: expected true, false or "unknown"`);
+}
+function quantiles(v: unknown, field: string): Quantiles {
+  const q = object(v, field);
+  return {
+    count: finite(q.count, `${field}.count`),
+    p50: optionalFinite(q.p50, `${field}.p50`),
+    p90: optionalFinite(q.p90, `${field}.p90`),
+    p99: optionalFinite(q.p99, `${field}.p99`),
+    p999: optionalFinite(q.p999, `${field}.p999`),
+    max: optionalFinite(q.max, `${field}.max`),
+  };
+}
+
+/** The perf checker's figures; throws {@link ShapeError} naming the field. */
+function perfFigures(v: unknown): PerfFigures {
+  const perf = object(v, 'results.perf');
+  const counts = object(perf.counts, 'results.perf.counts');
+  const ok = finite(counts.ok, 'results.perf.counts.ok');
+  const fail = finite(counts.fail, 'results.perf.counts.fail');
+  const info = finite(counts.info, 'results.perf.counts.info');
+  const span = finite(perf.end, 'results.perf.end') - finite(perf.start, 'results.perf.start');
+  const latency = object(perf.latency, 'results.perf.latency');
+  const byState: Record<string, Quantiles> = {};
+  for (const [state, q] of Object.entries(object(latency.byState, 'results.perf.latency.byState'))) {
+    byState[state] = quantiles(q, `results.perf.latency.byState.${state}`);
+  }
+  const recoveries = perf.recoveries ?? [];
+  if (!Array.isArray(recoveries)) throw new ShapeError('field results.perf.recoveries: expected an array');
+  const outage =
+    perf.longestOutage === null
+      ? undefined
+      : optionalObject(perf.longestOutage, 'results.perf.longestOutage');
+  return {
+    okPerSecond: span > 0 ? ok / span : 0,
+    availability: optionalFinite(
+      optionalObject(perf.availability, 'results.perf.availability')?.overall,
+      'results.perf.availability.overall',
+    ),
+    counts: { ok, fail, info },
+    latency: quantiles(latency.overall, 'results.perf.latency.overall'),
+    byState,
+    longestOutageS: outage ? finite(outage.durationS, 'results.perf.longestOutage.durationS') : null,
+    recoveries: recoveries.map((r: unknown, i) => {
+      const at = `results.perf.recoveries.${i}`;
+      const o = object(r, at);
+      const kind = optionalString(o.kind, `${at}.kind`);
+      if (kind === null) throw new ShapeError(`field ${at}.kind: expected a string`);
+      return { kind, recoverS: optionalFinite(o.recoverS, `${at}.recoverS`) };
+    }),
+  };
 }
 
 /**
@@ -245,41 +304,46 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
  * missing); throws an Error naming file and field when one does not have the expected shape.
  */
 export function summarise(id: string, resultsJson: unknown, factsJson: unknown): RunSummary {
-  const results = parsed(resultsSchema, resultsJson, 'results.json');
-  const facts = parsed(factsSchema, factsJson, 'test.json');
   const [test, timestamp] = id.split('/') as [string, string];
-  const checkers = results?.results ?? {};
-  const perf =
-    checkers.perf === undefined ? undefined : parsed(perfSchema, checkers.perf, 'results.json perf');
-  const counts = perf?.counts;
-  const span = perf ? perf.end - perf.start : 0;
-  return {
-    id,
-    test: facts?.name ?? test,
-    timestamp,
-    startedAt: facts?.startedAt ?? null,
-    verdict: results?.valid ?? null,
-    durationS: facts?.durationS ?? results?.stats?.durationS ?? null,
-    ops: results?.stats?.invoke ?? (counts ? counts.ok + counts.fail + counts.info : null),
-    anomalies: Object.entries(checkers)
-      .filter(([, r]) => r.valid !== true)
-      .map(([name, r]) => anomalyText(name, r)),
-    interrupted: results?.interrupted === true,
-    error: results?.error ?? null,
-    perf: perf
-      ? {
-          okPerSecond: span > 0 ? perf.counts.ok / span : 0,
-          availability: perf.availability?.overall ?? null,
-          counts: perf.counts,
-          latency: perf.latency.overall,
-          byState: perf.latency.byState,
-          longestOutageS: perf.longestOutage?.durationS ?? null,
-          recoveries: (perf.recoveries ?? []).map((r) => ({ kind: r.kind, recoverS: r.recoverS })),
-        }
-      : null,
-    hasReport: false,
-    unreadable: null,
-  };
+  let file = 'results.json';
+  try {
+    const results = resultsJson === null ? undefined : object(resultsJson, '(top)');
+    const stats = optionalObject(results?.stats, 'stats');
+    const checkers = optionalObject(results?.results, 'results') ?? {};
+    const anomalies: string[] = [];
+    for (const [name, r] of Object.entries(checkers)) {
+      const checker = object(r, `results.${name}`);
+      if (validity(checker.valid, `results.${name}.valid`) !== true)
+        anomalies.push(anomalyText(name, checker));
+    }
+    const perf = checkers.perf === undefined ? null : perfFigures(checkers.perf);
+    const summary: RunSummary = {
+      id,
+      test,
+      timestamp,
+      startedAt: null,
+      verdict: validity(results?.valid, 'valid'),
+      durationS: optionalFinite(stats?.durationS, 'stats.durationS'),
+      ops:
+        optionalFinite(stats?.invoke, 'stats.invoke') ??
+        (perf ? perf.counts.ok + perf.counts.fail + perf.counts.info : null),
+      anomalies,
+      interrupted: results?.interrupted === true,
+      error: optionalString(results?.error, 'error'),
+      perf,
+      hasReport: false,
+      unreadable: null,
+    };
+    file = 'test.json';
+    const facts = factsJson === null ? undefined : object(factsJson, '(top)');
+    summary.test = optionalString(facts?.name, 'name') ?? test;
+    summary.startedAt = optionalString(facts?.startedAt, 'startedAt');
+    summary.durationS = optionalFinite(facts?.durationS, 'durationS') ?? summary.durationS;
+    return summary;
+  } catch (err) {
+    if (err instanceof ShapeError) throw new Error(`${file}: ${err.message}`);
+    throw err;
+  }
 }
 
 function anomalyText(name: string, r: Record<string, unknown>): string {

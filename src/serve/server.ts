@@ -8,7 +8,7 @@
  * - `/compare?run=A&run=B` — two runs side by side.
  *
  * It runs as root next to the results, so: it only reads (a GET never writes); it serves
- * only regular files whose real path is inside the results folder ({@link openRegularInside});
+ * only regular files whose real path is inside the results folder ({@link InsideRoot});
  * it answers only the Host names of where it is bound ({@link hostAllowed}); and no request
  * can block it or bring it down (all reads asynchronous, every stream's errors handled).
  */
@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
 import { REPORT_FILE, renderRunReport } from '../report/write.js';
 import { hostAllowed, isBindableAddress } from './host-check.js';
-import { openRegularInside } from './inside-root.js';
+import type { InsideRoot } from './inside-root.js';
 import { comparePage, errorPage, listPage } from './pages.js';
 import { RunIndex, type RunSummary, SEGMENT } from './runs.js';
 import { zipRunFolder } from './zip.js';
@@ -73,7 +73,8 @@ export async function startServer(root: string, options: ServeOptions = {}): Pro
     rendering: new Map(),
   };
   const server = createServer((req, res) => {
-    // A client that goes away mid-answer must not become an unhandled error.
+    // A client that goes away mid-request or mid-answer must not become an unhandled error.
+    req.on('error', () => undefined);
     res.on('error', () => undefined);
     handle(context, req, res).catch((err: unknown) => {
       if (!res.headersSent) html(res, errorPage(500, (err as Error).message), 500);
@@ -164,8 +165,9 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
   }
   // /run/<test>/<ts>/<file> and /zip/<test>/<ts>
   if (path[1] === 'run' && path.length >= 4 && path.length <= 5) {
-    const dir = await index.dirOf(`${path[2]}/${path[3]}`);
-    if (!dir) return html(res, errorPage(404, 'no such run'), 404);
+    const inside = await index.inside();
+    const dir = inside && (await index.dirOf(`${path[2]}/${path[3]}`, inside));
+    if (!inside || !dir) return html(res, errorPage(404, 'no such run'), 404);
     const file = path[4] || '';
     if (file === '') {
       res.writeHead(302, { location: `${url.pathname.replace(/\/?$/, '/')}${REPORT_FILE}` });
@@ -173,11 +175,12 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
     }
     const type = RUN_FILES[file];
     if (!type) return html(res, errorPage(404, 'no such file'), 404);
-    return serveFile(context, req, res, dir, file, type);
+    return serveFile(context, inside, req, res, dir, file, type);
   }
   if (path[1] === 'zip' && path.length === 4) {
-    const dir = await index.dirOf(`${path[2]}/${path[3]}`);
-    if (!dir) return html(res, errorPage(404, 'no such run'), 404);
+    const inside = await index.inside();
+    const dir = inside && (await index.dirOf(`${path[2]}/${path[3]}`, inside));
+    if (!inside || !dir) return html(res, errorPage(404, 'no such run'), 404);
     const name = `${path[2]}-${path[3]}`.replace(/[^A-Za-z0-9._-]/g, '-');
     res.writeHead(200, {
       'content-type': 'application/zip',
@@ -185,7 +188,7 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
       'cache-control': 'no-store',
     });
     if (req.method === 'HEAD') return void res.end();
-    await zipRunFolder(index.root, dir, name, res).catch(() => res.destroy());
+    await zipRunFolder(inside, dir, name, res).catch(() => res.destroy());
     return;
   }
   html(res, errorPage(404, 'not found'), 404);
@@ -194,13 +197,14 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
 /** One file of a run folder: a regular file inside the results folder, else 404. */
 async function serveFile(
   context: Context,
+  inside: InsideRoot,
   req: IncomingMessage,
   res: ServerResponse,
   dir: string,
   name: string,
   type: string,
 ): Promise<void> {
-  const file = await openRegularInside(context.index.root, join(dir, name));
+  const file = await inside.openRegular(join(dir, name));
   if (!file) {
     if (name === REPORT_FILE) return serveRenderedReport(context, res, dir);
     return html(res, errorPage(404, `this run has no ${name}`), 404);

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Zip, ZipDeflate } from 'fflate';
-import { openRegularInside } from './inside-root.js';
+import type { InsideRoot } from './inside-root.js';
 
 /** Bytes read from a file at a time: the zip's memory is about this plus the output's buffer. */
 const READ_BYTES = 256 << 10;
@@ -45,12 +45,17 @@ function drained(out: Writable): Promise<void> {
 
 /**
  * Streams a zip of a run folder to `out`, file by file, under a top folder named `name`.
- * Only regular files whose real path is inside `root` go in. It honours backpressure: after
+ * Only regular files whose real path is inside the root go in. It honours backpressure: after
  * each piece it waits until `out` has room, so a slow client holds the server to about one
  * read buffer plus the output's high-water mark, whatever the run's size. Resolves when the
  * archive is complete; rejects (leaving `out` to the caller) when `out` closes early.
  */
-export async function zipRunFolder(root: string, dir: string, name: string, out: Writable): Promise<void> {
+export async function zipRunFolder(
+  inside: InsideRoot,
+  dir: string,
+  name: string,
+  out: Writable,
+): Promise<void> {
   let failed: Error | undefined;
   const zip = new Zip((err, chunk, final) => {
     if (err) failed = err;
@@ -63,7 +68,7 @@ export async function zipRunFolder(root: string, dir: string, name: string, out:
     if (out.writableNeedDrain) await drained(out);
   };
   for (const rel of await filesUnder(dir)) {
-    const file = await openRegularInside(root, join(dir, rel));
+    const file = await inside.openRegular(join(dir, rel));
     if (!file) continue;
     try {
       const entry = new ZipDeflate(`${name}/${rel}`, { level: 6 });
