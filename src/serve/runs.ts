@@ -100,8 +100,12 @@ export class RunIndex {
     for (const test of await dirs(inside.real)) {
       for (const ts of await dirs(join(inside.real, test))) ids.push(`${test}/${ts}`);
     }
+    // These folders were just listed as real directories (no symlinks) of the real root, so
+    // they need no resolving; every file read in them is still checked once open.
     const summaries = await mapLimited(ids, LIST_CONCURRENCY, (id) =>
-      this.summary(id, inside).catch((err: unknown) => unreadableRun(id, (err as Error).message)),
+      this.summaryOf(inside, id, join(inside.real, id)).catch((err: unknown) =>
+        unreadableRun(id, (err as Error).message),
+      ),
     );
     return summaries
       .filter((s): s is RunSummary => s !== undefined)
@@ -112,7 +116,10 @@ export class RunIndex {
   async summary(id: string, inside?: InsideRoot): Promise<RunSummary | undefined> {
     const root = inside ?? (await this.inside());
     const dir = root && (await this.dirOf(id, root));
-    if (!root || !dir) return undefined;
+    return root && dir ? this.summaryOf(root, id, dir) : undefined;
+  }
+
+  private async summaryOf(root: InsideRoot, id: string, dir: string): Promise<RunSummary | undefined> {
     const [results, facts, report] = await Promise.all(
       ['results.json', 'test.json', 'report.html'].map((f) => root.regularFile(join(dir, f))),
     );
