@@ -8,7 +8,6 @@ import {
   renameSync,
   symlinkSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -95,8 +94,17 @@ export class RunStore {
     replaceFileInside(this.dir, file, `${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** Writes history.edn, as {@link replaceFileInside} does (never through a symlink). */
   async writeEdn(ops: readonly Op[]): Promise<void> {
-    await writeHistoryFile(this.path(RUN_FILES.historyEdn), ops, { format: 'edn' });
+    const tmp = newTempFile(this.dir, RUN_FILES.historyEdn);
+    try {
+      // The random name was just created exclusively by us, so the writer opens our file.
+      await writeHistoryFile(tmp, ops, { format: 'edn' });
+      renameSync(tmp, this.path(RUN_FILES.historyEdn));
+    } catch (err) {
+      removeQuietly(tmp);
+      throw err;
+    }
   }
 
   /** Points `<root>/latest` and `<root>/<test>/latest` at this run. */
@@ -116,12 +124,9 @@ const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | con
  * `.tmp`), which is then renamed over `name`. A symlink at `name` is replaced, not followed.
  */
 export function replaceFileInside(dir: string, name: string, data: string | Uint8Array): string {
-  if (name !== basename(name) || name === '.' || name === '..') {
-    throw new Error(`not a file name inside the run folder: ${name}`);
-  }
   const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, NEW_FILE, 0o644);
+  const tmp = newTempFile(dir, name);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_NOFOLLOW);
   try {
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -131,14 +136,28 @@ export function replaceFileInside(dir: string, name: string, data: string | Uint
     }
     renameSync(tmp, target);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
+    removeQuietly(tmp);
     throw err;
   }
   return target;
+}
+
+/** Creates an empty temp file for `name` in `dir` (exclusive, no-follow, random name) and returns its path. */
+function newTempFile(dir: string, name: string): string {
+  if (name !== basename(name) || name === '.' || name === '..') {
+    throw new Error(`not a file name inside the run folder: ${name}`);
+  }
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  closeSync(openSync(tmp, NEW_FILE, 0o644));
+  return tmp;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }
 
 /** Replaces a symlink atomically (a relative one, so the results folder can be moved). */
@@ -152,6 +171,14 @@ function link(at: string, target: string): void {
 class LogFile {
   constructor(private readonly file: string) {}
   append(text: string): void {
-    writeFileSync(this.file, text, { flag: 'a' });
+    const fd = openSync(this.file, APPEND, 0o644);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
+
+/** Appending, never through a symlink. */
+const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;

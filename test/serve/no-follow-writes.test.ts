@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { writeReport } from '../../src/report/write.js';
 import { RunStore, replaceFileInside } from '../../src/run/store.js';
-import { makeRun } from './fixtures.js';
+import { makeRun, registerOps } from './fixtures.js';
 
 const base = mkdtempSync(join(tmpdir(), 'faultline-nofollow-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -57,6 +57,26 @@ describe('RunStore.writeJson', () => {
     expect(() => store.writeJson('../escape.json', {})).toThrow(/not a file name/);
     expect(() => replaceFileInside(store.dir, 'logs/../../x', 'y')).toThrow(/not a file name/);
     expect(existsSync(join(base, 'results', 'escape.json'))).toBe(false);
+  });
+});
+
+describe('RunStore history.edn and faultline.log', () => {
+  it('writeEdn replaces a symlinked history.edn instead of writing through it', async () => {
+    const store = RunStore.create(join(base, 'results'), 'edn');
+    const target = victim('edn');
+    symlinkSync(target, store.path('history.edn'));
+    await store.writeEdn(registerOps());
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
+    expect(lstatSync(store.path('history.edn')).isFile()).toBe(true);
+    expect(readFileSync(store.path('history.edn'), 'utf8')).toContain(':type :invoke');
+  });
+
+  it('log refuses to append through a symlinked faultline.log', () => {
+    const store = RunStore.create(join(base, 'results'), 'log');
+    const target = victim('log');
+    symlinkSync(target, store.path('faultline.log'));
+    expect(() => store.log('hello')).toThrow(/ELOOP/);
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
   });
 });
 
