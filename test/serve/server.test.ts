@@ -83,18 +83,21 @@ beforeAll(async () => {
   });
   // Should a reader ever open a FIFO, this writer (ours, killed after) lets it finish, so a
   // server that blocks on one fails these tests instead of hanging them.
+  // Its own process group, so that it and any writer it started are ended together; each
+  // writer gives up after 60 s anyway, should this process die before afterAll.
   fifoWriter = spawn(
     'sh',
-    ['-c', `sleep 8; for f in ${fifos.join(' ')}; do (echo '{}' > "$f" &) ; done; sleep 600`],
+    ['-c', `sleep 8; for f in ${fifos.join(' ')}; do timeout 60 sh -c "echo '{}' > $f" & done; wait`],
     {
       stdio: 'ignore',
+      detached: true,
     },
   );
   server = await startServer(root, { port: 0 });
 });
 
 afterAll(async () => {
-  if (fifoWriter?.pid) process.kill(fifoWriter.pid);
+  if (fifoWriter?.pid) process.kill(-fifoWriter.pid, 'SIGKILL');
   await server?.close();
   rmSync(root, { recursive: true, force: true });
   rmSync(outside, { recursive: true, force: true });
