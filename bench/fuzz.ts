@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MODELS } from '../checkers/linearizable/index.js';
-import { checkerNames } from '../checkers/registry.js';
+import { CHECKERS } from '../checkers/registry.js';
 import { InputError } from '../src/errors.js';
 import { type Random, seededRandom } from '../src/generator/random.js';
 import { opToEdn, opToJepsenLog, opToJsonl } from '../src/history/codecs/index.js';
@@ -27,7 +27,7 @@ export interface FuzzTarget {
 /** Every registered checker, the linearizable one once per built-in model. */
 export function fuzzTargets(): FuzzTarget[] {
   const targets: FuzzTarget[] = [];
-  for (const checker of checkerNames()) {
+  for (const checker of CHECKERS.names()) {
     if (checker === 'linearizable') for (const model of MODELS.keys()) targets.push({ checker, model });
     else targets.push({ checker });
   }

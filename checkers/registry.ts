@@ -1,4 +1,5 @@
 import { InputError } from '../src/errors.js';
+import { Registry } from '../src/registry.js';
 import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
 import { electionChecker } from './election.js';
@@ -18,10 +19,10 @@ import { setChecker, setFullChecker } from './set.js';
 import { uniqueIdsChecker } from './unique-ids.js';
 
 /**
- * Every checker `faultline check --checker NAME` knows, by name. To add one, import it
- * and add it here; nothing else needs to change.
+ * Every checker `faultline check --checker NAME` and plans know, by name. To add one, import it
+ * and add it here; nothing else needs to change. `CHECKERS.get(name)` throws on field `checker`.
  */
-export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
+export const CHECKERS = new Registry<Checker>('checker', [
   // [name, checker] entries are added as checkers land.
   ['list-append', listAppendChecker as Checker],
   ['rw-register', rwRegisterChecker as Checker],
@@ -38,15 +39,6 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
     perfChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
-
-export function checkerNames(): string[] {
-  return [...CHECKERS.keys()].sort();
-}
-
-/** The checker registered as `name`, if any (a Map lookup: `__proto__` is just an unknown name). */
-export function checkerNamed(name: string): Checker | undefined {
-  return CHECKERS.get(name);
-}
 
 /** Models whose initial state `--initial <json>` may set, by name. */
 const MODELS_WITH_INITIAL: ReadonlyMap<string, (initial: unknown) => Model> = new Map<

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { checkerNamed, checkerNames } from '../../checkers/registry.js';
-import type { CheckResult } from '../../checkers/result.js';
+import type { Checker, CheckResult } from '../../checkers/result.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { CheckerSpec } from '../../workloads/types.js';
-import { InputError } from '../errors.js';
+import { InputError, type InputLocation } from '../errors.js';
 import { readHistoryFileWithWarnings, readSmallTextFile } from '../history/codecs/index.js';
+import type { Registry } from '../registry.js';
 import { runCheckers } from './check.js';
+import { checkersFor } from './modules.js';
 import { RUN_FILES, RunStore } from './store.js';
 
 export interface AnalyzeOptions {
@@ -42,9 +43,9 @@ export async function analyzeRun(dir: string, options: AnalyzeOptions = {}): Pro
   const testFile = store.path(RUN_FILES.test);
   const facts = readFacts(testFile);
   const checkers = chooseCheckers(facts, options);
-  requireRegistered(checkers, options, testFile);
+  const registry = await registeredCheckers(checkers, options, testFile);
   const { history, warnings } = await readHistoryFileWithWarnings(historyFile);
-  const result = await runCheckers(history, checkers);
+  const result = await runCheckers(history, checkers, registry);
   store.writeJson(RUN_FILES.results, {
     ...result,
     analyzedAt: new Date().toISOString(),
@@ -63,6 +64,7 @@ interface StoredFacts {
     checkers?: CheckerSpec;
     workloadOptions?: Record<string, unknown>;
     db?: string;
+    dbOptions?: Record<string, unknown>;
     concurrency?: number;
   };
   nodes?: string[];
@@ -104,28 +106,32 @@ function chooseCheckers(facts: StoredFacts, options: AnalyzeOptions): CheckerSpe
 }
 
 /**
- * Every checker to run must be registered: an unknown name, from `--checker` or from the
- * run's test.json, is bad input (as in `faultline check`), not a silent `unknown`.
+ * The registry of the checkers to run (built-in ones, plus modules a plan names): an unknown
+ * name, from `--checker` or from the run's test.json, is bad input (as in `faultline check`),
+ * not a silent `unknown`.
  */
-function requireRegistered(checkers: CheckerSpec, options: AnalyzeOptions, testFile: string): void {
-  for (const name of Object.keys(checkers)) {
-    if (checkerNamed(name)) continue;
-    const fromFlag = options.checker !== undefined || options.model !== undefined;
-    throw new InputError(`unknown checker ${name}; known: ${checkerNames().join(', ')}`, {
-      ...(fromFlag ? {} : { file: testFile }),
-      field: fromFlag ? '--checker' : `plan.checkers.${name}`,
-    });
-  }
+async function registeredCheckers(
+  checkers: CheckerSpec,
+  options: AnalyzeOptions,
+  testFile: string,
+): Promise<Registry<Checker>> {
+  const fromFlag = options.checker !== undefined || options.model !== undefined;
+  const locate = (name: string): InputLocation =>
+    fromFlag ? { field: '--checker' } : { file: testFile, field: `plan.checkers.${name}` };
+  const names = Object.keys(checkers);
+  const registry = await checkersFor(names, locate);
+  for (const name of names) registry.get(name, locate(name));
+  return registry;
 }
 
 /** The checkers the test ran: the plan's override, else its workload's. */
 function storedCheckers(facts: StoredFacts): CheckerSpec {
   if (facts.plan?.checkers) return facts.plan.checkers;
-  const workload = facts.workload ? WORKLOADS.get(facts.workload) : undefined;
+  const workload = facts.workload ? WORKLOADS.find(facts.workload) : undefined;
   if (!workload) return {};
   const nodes = facts.nodes ?? [];
   return workload.checkers({
-    db: facts.plan?.db ?? 'none',
+    dbOptions: facts.plan?.dbOptions ?? {},
     options: facts.plan?.workloadOptions ?? {},
     concurrency: facts.plan?.concurrency ?? 1,
     nodes,

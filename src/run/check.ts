@@ -1,5 +1,5 @@
 import { checkLinearizable, type Model } from '../../checkers/linearizable/index.js';
-import { CHECKERS, checkerNamed, checkerNames, modelWithInitial } from '../../checkers/registry.js';
+import { CHECKERS, modelWithInitial } from '../../checkers/registry.js';
 import {
   type Checker,
   type CheckResult,
@@ -12,6 +12,7 @@ import type { CheckerRunOptions, CheckerSpec } from '../../workloads/types.js';
 import { InputError } from '../errors.js';
 import { ReadTimeLimitError, readHistoryFileWithWarnings, valueProblem } from '../history/codecs/index.js';
 import type { History } from '../history/history.js';
+import type { Registry } from '../registry.js';
 
 /** The verdict on a history without a single op: nothing to stand on, so `unknown`. */
 export const NO_OPERATIONS: CheckResult = Object.freeze({
@@ -30,7 +31,7 @@ const MAX_LISTED_KEYS = 20;
 export async function runCheckers(
   history: History,
   spec: CheckerSpec,
-  registry: ReadonlyMap<string, Checker> = CHECKERS,
+  registry: Registry<Checker> = CHECKERS,
 ): Promise<CheckResult> {
   if (history.length === 0) return { ...NO_OPERATIONS };
   // Names are data (a plan, test.json): a Map, so that `__proto__` is just a name.
@@ -38,7 +39,7 @@ export async function runCheckers(
   const wanted = new Map(Object.entries(spec));
   if (registry.has('perf') && !wanted.has('perf')) wanted.set('perf', {});
   for (const [name, options] of wanted) {
-    const checker = registry.get(name);
+    const checker = registry.find(name);
     if (!checker) {
       results.set(name, { valid: 'unknown', reason: `no checker named ${name} is registered` });
       continue;
@@ -104,12 +105,7 @@ export interface CheckFileOutcome {
  */
 export async function checkHistoryFile(file: string, options: CheckFileOptions): Promise<CheckFileOutcome> {
   const { checker: name, independent, initial, ...common } = options;
-  const checker = checkerNamed(name);
-  if (!checker) {
-    throw new InputError(`unknown checker ${name}; known: ${checkerNames().join(', ')}`, {
-      field: '--checker',
-    });
-  }
+  const checker = CHECKERS.get(name, { field: '--checker' });
   const model = initial === undefined ? undefined : initialModel(checker.name, common.model, initial);
   const deadline = common.timeLimitMs === undefined ? undefined : Date.now() + common.timeLimitMs;
   let read: Awaited<ReturnType<typeof readHistoryFileWithWarnings>>;

@@ -136,7 +136,7 @@ describe('faultline check', () => {
   it('refuses --checker __proto__ with 254 like any unknown checker', () => {
     const r = faultline(['check', file('proto.jsonl', WRITE_OK), '--checker', '__proto__']);
     expect(r.status).toBe(254);
-    expectOneLine(r.stderr, /unknown checker __proto__/);
+    expectOneLine(r.stderr, /unknown checker "__proto__"/);
   });
 });
 
@@ -183,7 +183,7 @@ describe('faultline analyze', () => {
   it('refuses --checker __proto__ with 254 (it ran no checker and said valid)', () => {
     const r = faultline(['analyze', run('proto-flag', { workload: 'register' }), '--checker', '__proto__']);
     expect(r.status).toBe(254);
-    expectOneLine(r.stderr, /field --checker: unknown checker __proto__/);
+    expectOneLine(r.stderr, /field --checker: unknown checker "__proto__"/);
   });
 
   it('refuses an unknown checker named in test.json with 254, naming the file', () => {
@@ -193,7 +193,7 @@ describe('faultline analyze', () => {
       expect(r.status).toBe(254);
       expectOneLine(
         r.stderr,
-        new RegExp(`test\\.json: field plan\\.checkers\\.${name}: unknown checker ${name}`),
+        new RegExp(`test\\.json: field plan\\.checkers\\.${name}: unknown checker "${name}"`),
       );
     }
   });

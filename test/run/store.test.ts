@@ -159,7 +159,7 @@ describe('analyze', () => {
     );
     await expect(analyzeRun(r.dir)).rejects.toThrow(/--checker/);
     // An unknown checker is bad input, as in `faultline check` (it used to be a silent unknown).
-    await expect(analyzeRun(r.dir, { checker: 'no-such' })).rejects.toThrow(/unknown checker no-such/);
+    await expect(analyzeRun(r.dir, { checker: 'no-such' })).rejects.toThrow(/unknown checker "no-such"/);
     await expect(analyzeRun(join(root, 'nothing', 'here'))).rejects.toThrow(/no such run folder/);
   });
 
