@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/generator/random.js';
-import { ensureBuilt, faultline, ROOT } from './cli.js';
+import { describeBuilt, faultline, needsBuild, ROOT, requireBuilt } from '../support/cli.js';
 
 let dir: string;
 beforeAll(() => {
-  ensureBuilt();
+  if (needsBuild) requireBuilt();
   dir = mkdtempSync(join(tmpdir(), 'faultline-exit-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +36,7 @@ function expectOneLine(stderr: string, pattern: RegExp): void {
 const WRITE_OK =
   '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n';
 
-describe('faultline check', () => {
+describeBuilt('faultline check', () => {
   it('refuses 4 KiB of random bytes named .log (no op in it) with 254', () => {
     const rnd = mulberry32(7);
     const bytes = Buffer.from(Array.from({ length: 4096 }, () => Math.floor(rnd() * 256)));
@@ -140,7 +140,7 @@ describe('faultline check', () => {
   });
 });
 
-describe('faultline check --initial', () => {
+describeBuilt('faultline check --initial', () => {
   // Knossos' data/multi-register/good/multi-register.edn (jepsen-io/knossos, EPL-1.0), unchanged:
   // valid for a multi-register that starts at x = 0, y = 0, and only then.
   const knossos = join(ROOT, 'test/cli/fixtures/knossos-multi-register.edn');
@@ -171,7 +171,7 @@ describe('faultline check --initial', () => {
   });
 });
 
-describe('faultline analyze', () => {
+describeBuilt('faultline analyze', () => {
   function run(name: string, facts: unknown): string {
     const runDir = join(dir, name);
     mkdirSync(runDir);
@@ -199,7 +199,7 @@ describe('faultline analyze', () => {
   });
 });
 
-describe('faultline report', () => {
+describeBuilt('faultline report', () => {
   it('refuses a results.json nested 100,000 deep with 254', () => {
     const runDir = join(dir, 'deep-results');
     mkdirSync(runDir);
@@ -214,7 +214,7 @@ describe('faultline report', () => {
   });
 });
 
-describe('faultline run (plans)', () => {
+describeBuilt('faultline run (plans)', () => {
   it('refuses a YAML alias bomb with 254', () => {
     let yaml = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n';
     for (let i = 1; i <= 9; i++)
