@@ -3,7 +3,7 @@ import { WORKLOADS } from '../../workloads/index.js';
 import { executePlan } from '../run/execute.js';
 import { withInterrupts } from '../run/interrupts.js';
 import { type PlanOverrides, validatePlan } from '../run/plan.js';
-import { addNodeOptions, type NodeFlags } from './nodes-options.js';
+import { addNodeOptions, ensureLocalEnsemble, type NodeFlags } from './nodes-options.js';
 
 /** Flags shared by `test`, `run` and `test-all`; each overrides the plan's field of the same meaning. */
 export interface PlanFlags extends NodeFlags {
@@ -134,11 +134,14 @@ export function registerTest(program: Command): void {
   addPlanOptions(command).action(async (flags: PlanFlags, cmd: Command) => {
     const workload = WORKLOADS.has('register') ? 'register' : 'noop';
     const plan = validatePlan(withNemesisInterval({ workload, ...overridesFromFlags(flags) }, flags));
+    const nodeFlags = givenNodeFlags(cmd, flags);
+    const db = plan.db ?? WORKLOADS.get(plan.workload)?.dbs[0] ?? 'none';
+    if (db !== 'none') await ensureLocalEnsemble(nodeFlags);
     const result = await runWithInterrupts((signal, onRunDir) =>
       executePlan(plan, {
         signal,
         onRunDir,
-        nodeFlags: givenNodeFlags(cmd, flags),
+        nodeFlags,
         ...(flags.resultsDir ? { resultsDir: flags.resultsDir } : {}),
         progress: flags.progress !== false,
       }),
