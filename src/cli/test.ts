@@ -21,6 +21,7 @@ export interface PlanFlags extends NodeFlags {
   leaveDbRunning?: boolean;
   resultsDir?: string;
   progress?: boolean;
+  force?: boolean;
 }
 
 const number =
@@ -72,6 +73,7 @@ export function addPlanOptions(command: Command): Command {
       number('--quiet', (n) => n >= 0, 'a number >= 0'),
     )
     .option('--leave-db-running', 'do not tear the db down at the end')
+    .option('--force', "take over nodes that hold another live run's faults (refused otherwise)")
     .option('--results-dir <dir>', 'where run folders go (default $FAULTLINE_RESULTS, else ./results)')
     .option('--no-progress', 'no status line');
   return addNodeOptions(command);
@@ -99,8 +101,12 @@ export function withNemesisInterval<T extends { nemesisOptions?: Record<string, 
   plan: T,
   flags: PlanFlags,
 ): T {
-  if (flags.nemesisInterval === undefined) return plan;
-  return { ...plan, nemesisOptions: { ...plan.nemesisOptions, interval: flags.nemesisInterval } };
+  const extra = {
+    ...(flags.nemesisInterval !== undefined && { interval: flags.nemesisInterval }),
+    ...(flags.force === true && { force: true }),
+  };
+  if (Object.keys(extra).length === 0) return plan;
+  return { ...plan, nemesisOptions: { ...plan.nemesisOptions, ...extra } };
 }
 
 /** The node flags the user typed (commander's defaults would otherwise override the plan's ssh settings). */
