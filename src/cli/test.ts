@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { WORKLOADS } from '../../workloads/index.js';
-import { executePlan } from '../run/execute.js';
+import { defaultDb, executePlan } from '../run/execute.js';
 import { withInterrupts } from '../run/interrupts.js';
+import { resolveWorkload } from '../run/modules.js';
 import { type PlanOverrides, validatePlan } from '../run/plan.js';
 import { addNodeOptions, ensureLocalEnsemble, type NodeFlags } from './nodes-options.js';
 
@@ -39,8 +40,14 @@ const count = (flag: string) => number(flag, (n) => Number.isInteger(n) && n > 0
 export function addPlanOptions(command: Command): Command {
   command
     .option('--name <name>', 'test name: the folder under results/ (default <db>-<workload>)')
-    .option('--db <name>', "etcd, zookeeper, or none (in-process workloads); default: the workload's first")
-    .option('--workload <name>', `workload: ${[...WORKLOADS.keys()].sort().join(', ')} (default register)`)
+    .option(
+      '--db <name>',
+      "etcd, zookeeper, none (in-process workloads), or a module ./my-db.js; default: the workload's first",
+    )
+    .option(
+      '--workload <name>',
+      `workload: ${WORKLOADS.names().join(', ')}, or a module ./my-workload.js (default register)`,
+    )
     .option(
       '--nemesis <list>',
       'faults, comma-separated: partition, kill, pause, packet, clock, file; none; all',
@@ -141,7 +148,7 @@ export function registerTest(program: Command): void {
     const workload = WORKLOADS.has('register') ? 'register' : 'noop';
     const plan = validatePlan(withNemesisInterval({ workload, ...overridesFromFlags(flags) }, flags));
     const nodeFlags = givenNodeFlags(cmd, flags);
-    const db = plan.db ?? WORKLOADS.get(plan.workload)?.dbs[0] ?? 'none';
+    const db = plan.db ?? defaultDb(await resolveWorkload(plan.workload));
     if (db !== 'none') await ensureLocalEnsemble(nodeFlags);
     const result = await runWithInterrupts((signal, onRunDir) =>
       executePlan(plan, {
