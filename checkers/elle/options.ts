@@ -113,3 +113,23 @@ function names(value: unknown, field: string): string[] {
   }
   return list.map((x) => x.trim().replace(/^:/, '')).filter(Boolean);
 }
+
+/**
+ * Checks the Elle checkers' entries of a plan's `checkers` map; returns the first problem
+ * with the path of the field, or undefined. (`independent` belongs to the runner.)
+ */
+export function elleCheckerOptionsProblem(
+  checkers: Record<string, Record<string, unknown>> | undefined,
+): { error: InputError; path: string[] } | undefined {
+  for (const name of ['list-append', 'rw-register']) {
+    const { independent: _, ...options } = checkers?.[name] ?? {};
+    try {
+      parseElleOptions(options, `checkers.${name}`);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      const field = e.location.field ?? `checkers.${name}`;
+      return { error: e, path: field.split('.').slice(0, 3) };
+    }
+  }
+  return undefined;
+}
