@@ -333,12 +333,20 @@ export const CLIENT_JS = String.raw`(function () {
 
   function renderElle(r) {
     var box = h('div');
-    if (r.not && r.not.length) box.appendChild(h('p', 'explain', 'Rules out: ' + r.not.join(', ') + (r['also-not'] && r['also-not'].length ? ' (and ' + r['also-not'].join(', ') + ')' : '')));
-    (r['anomaly-types'] || []).forEach(function (t) {
+    if (r.not && r.not.length) box.appendChild(h('p', 'explain', 'Not: ' + r.not.join(', ') + (r['also-not'] && r['also-not'].length ? ' (also not: ' + r['also-not'].join(', ') + ')' : '')));
+    if (r['strongest-satisfied'] && r['strongest-satisfied'].length) box.appendChild(h('p', 'explain', 'Strongest models not ruled out: ' + r['strongest-satisfied'].join(', ')));
+    var others = r['other-anomaly-types'] || [];
+    if (others.length) box.appendChild(h('p', 'legend-note', 'Also found, allowed by what was asked: ' + others.join(', ')));
+    (r['anomaly-types'] || []).concat(others).forEach(function (t) {
       var list = (r.anomalies && r.anomalies[t]) || [];
       box.appendChild(h('h3', '', t + ' \u00d7 ' + ((r['anomaly-counts'] || {})[t] || list.length)));
       list.slice(0, 5).forEach(function (a) {
         box.appendChild(h('p', 'explain', a.explanation));
+        if (a.txns && a.txns.length) {
+          box.appendChild(table(['let', 'process', 'type', 'transaction'], a.txns.map(function (x) {
+            return [txLink(x.name), String(x.process), x.type, h('code', 'mono', JSON.stringify(x.value))];
+          })));
+        }
         if (a.cycle && a.cycle.length) {
           box.appendChild(table(['from', '', 'to', 'edge', 'why'], a.cycle.map(function (e) {
             return [txLink(e.from), '\u2192', txLink(e.to), e.type, e.explanation];
