@@ -7,6 +7,7 @@ import type { History } from '../../src/history/index.js';
 import type { Checker, CheckResult, Validity } from '../result.js';
 import { type Anomaly, describeCycleType } from './anomalies.js';
 import { withArena } from './arena.js';
+import { cycleExists } from './cycle-exists.js';
 import { CYCLE_TYPES, findCycles } from './cycles.js';
 import { PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import { analyzeListAppend, type WorkloadAnalysis } from './list-append.js';
@@ -14,6 +15,7 @@ import {
   boundary,
   canonicalModel,
   friendlyModel,
+  impossibleModels,
   prohibitedAnomalies,
   strongestSatisfied,
   UNKNOWN_ANOMALIES,
@@ -136,6 +138,14 @@ function checkIn(workload: Workload, history: History, options: ElleOptions): El
   for (const a of [...cycles.anomalies, ...cycles.timeouts]) {
     keep(a);
     counts[a.type] = (counts[a.type] ?? 0) + 1;
+  }
+  if (!cycles.complete) {
+    // As Elle: what the search could not finish, components may still prove.
+    const opIndex = (t: number) => (C.completeIndex[t]! >= 0 ? C.completeIndex[t]! : C.invokeIndex[t]!);
+    for (const a of cycleExists(graph, impossibleModels(Object.keys(counts)), opIndex)) {
+      keep(a);
+      counts[a.type] = (counts[a.type] ?? 0) + 1;
+    }
   }
   if (graph.edgeCount === 0) {
     counts['empty-transaction-graph'] = 1;

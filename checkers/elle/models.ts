@@ -285,6 +285,11 @@ export function canonicalModel(name: string, field = '--consistency-models'): st
   return c;
 }
 
+/** Every model at least as strong as one of `models` (canonical names, themselves included). */
+export function strongerModels(models: Iterable<string>): Set<string> {
+  return closure([...models].map(canonical), MODELS_UP);
+}
+
 /** The friendly name of a (canonical) model, as results print it. */
 export function friendlyModel(name: string): string {
   return FRIENDLY[name] ?? name;
@@ -325,7 +330,7 @@ export function prohibitedAnomalies(models: Iterable<string>, anomalies: Iterabl
 }
 
 /** Every model the anomalies rule out (canonical names). */
-function impossibleModels(found: Iterable<string>): Set<string> {
+export function impossibleModels(found: Iterable<string>): Set<string> {
   const direct = [...impliedAnomalies(found)].flatMap((a) => PROSCRIBED_BY[a] ?? []);
   return closure(direct, MODELS_UP);
 }

@@ -3,6 +3,7 @@
  * data: the history, Elle's options and Elle's answer. Where faultline answers otherwise,
  * `faultline` says what and why (see checkers/elle/README.md).
  */
+import type { Op } from '../../../src/history/index.js';
 import type { ElleCase, Event } from './notation.js';
 
 const w = 'list-append' as const;
@@ -89,6 +90,45 @@ const c = (layout: { concurrent: Concurrent }) => ({
 const s = (layout: { serial: readonly (readonly [number, string])[] }) => ({
   serial: layout.serial.map(([p, t]) => [p, t] as [number, string]),
 });
+
+/**
+ * Elle's unfindable-g-single: one G-single (a ring of 1000 appends whose last transaction
+ * misses the first one's append) hidden among ~29,000 transactions of G2-item noise, so the
+ * search gives up and only the components prove snapshot isolation is violated.
+ */
+function unfindableGSingle(): Op[] {
+  const n = 1000;
+  const noise = 30;
+  const txns: [string, unknown, unknown][][] = [];
+  for (let i = 0; i < n; i++) {
+    const second: [string, unknown, unknown] =
+      i === 0 ? ['append', 'anti', 'first'] : i === n - 1 ? ['r', 'anti', null] : ['append', i, 0];
+    txns.push([['append', 'ring', i], second]);
+  }
+  txns.push([['r', 'ring', Array.from({ length: n }, (_, i) => i)]]);
+  for (let i = 1; i < n - 1; i++) {
+    for (let j = 1; j < noise; j++) {
+      if (j === noise - 2) {
+        txns.push([
+          ['r', i, Array.from({ length: noise - 2 }, (_, x) => x)],
+          ['r', `anti-${i}`, null],
+        ]);
+      } else if (j === noise - 1) {
+        txns.push([
+          ['append', `anti-${i}`, 0],
+          ['r', 'ring', null],
+        ]);
+      } else txns.push([['append', i, j]]);
+    }
+  }
+  const ops: Op[] = [];
+  for (const t of txns) {
+    const invoke = t.map(([f, k, v]) => [f, k, f === 'r' ? null : v]);
+    ops.push({ index: ops.length, time: ops.length, type: 'invoke', process: 0, f: 'txn', value: invoke });
+    ops.push({ index: ops.length, time: ops.length, type: 'ok', process: 0, f: 'txn', value: t });
+  }
+  return ops;
+}
 
 export const LIST_APPEND_CASES: ElleCase[] = [
   // checker-test "G0"
@@ -566,6 +606,19 @@ export const LIST_APPEND_CASES: ElleCase[] = [
       valid: false,
       'anomaly-types': ['empty-transaction-graph', 'future-read'],
       not: ['read-committed'],
+    },
+  },
+
+  // unfindable-g-single
+  {
+    name: 'unfindable-g-single',
+    workload: w,
+    history: { ops: unfindableGSingle },
+    options: models('snapshot-isolation'),
+    elle: {
+      valid: false,
+      'anomaly-types': ['PL-SI-cycle-exists', 'cycle-search-timeout'],
+      not: ['repeatable-read', 'snapshot-isolation'],
     },
   },
 

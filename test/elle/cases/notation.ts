@@ -39,7 +39,9 @@ export type Layout =
   /** Elle's `(mapcat pair ...)`: each transaction invoked and completed before the next. */
   | { serial: [process: number, string][] }
   /** Exactly these invocations and completions, in this order. */
-  | { events: Event[] };
+  | { events: Event[] }
+  /** A history too big to spell out, built by a function. */
+  | { ops: () => Op[] };
 
 /** One of Elle's test assertions, as data. */
 export interface ElleCase {
@@ -69,6 +71,7 @@ export interface Expected {
 
 /** The history a layout describes. */
 export function historyOf(workload: Workload, layout: Layout): History {
+  if ('ops' in layout) return History.from(layout.ops());
   const ops: Op[] = [];
   const emit = (type: Op['type'], process: number, value: Mop[]) =>
     ops.push({ index: ops.length, time: ops.length, type, process, f: 'txn', value });
