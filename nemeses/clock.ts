@@ -57,6 +57,19 @@ echo done
 `;
 
 /**
+ * The environment a JVM runs under when skewed. FAKETIME_DONT_FAKE_MONOTONIC leaves
+ * System.nanoTime alone (an NTP step moves the wall clock only). FAKETIME_FORCE_MONOTONIC_FIX=0
+ * is needed as well: libfaketime 0.9.10 (Debian 12) rewrites the deadline of every
+ * pthread_cond_timedwait on a CLOCK_MONOTONIC condvar, adding the fake offset to the monotonic
+ * clock even when told not to fake it, and on glibc >= 2.30 it then turns the deadline into
+ * one already past. Every timed wait of the JVM (Object.wait, parkNanos, its own monitors)
+ * returned at once and its callers spun: three ZooKeeper JVMs busy-looping on two cores had no
+ * quorum within a minute on a loaded machine. With the fix off, the deadline passes unchanged.
+ */
+export const FAKETIME_JVM_ENV =
+  'FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_FORCE_MONOTONIC_FIX=0';
+
+/**
  * Writes a java wrapper that runs java under libfaketime with the offset file $1/faketime
  * (created at +0s when missing). Args: dir, the real java. Prints the wrapper's path.
  */
@@ -68,7 +81,7 @@ mkdir -p "$dir"
 [ -f "$dir/faketime" ] || echo +0s > "$dir/faketime"
 {
   echo '#!/bin/sh'
-  printf 'exec env LD_PRELOAD=%s FAKETIME_TIMESTAMP_FILE=%s FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 %s "$@"\\n' \\
+  printf 'exec env LD_PRELOAD=%s FAKETIME_TIMESTAMP_FILE=%s ${FAKETIME_JVM_ENV} %s "$@"\\n' \\
     "$lib" "$dir/faketime" "$java"
 } > "$dir/faketime-java"
 chmod +x "$dir/faketime-java"

@@ -52,7 +52,17 @@ export interface CombinedOptions {
   packet?: readonly PacketBehaviour[];
   /** Seconds after which a node heals itself when the controller stops renewing (default 10). */
   deadmanTimeoutS?: number;
+  /** Take over nodes that hold faults of another live run (`--force`). */
+  force?: boolean;
 }
+
+/** The op that ends each dead-man family's faults: how a lost lease is recorded in the history. */
+export const ENDING_F: Readonly<Record<string, string>> = {
+  packet: 'stop-packet',
+  partition: 'stop-partition',
+  pause: 'resume',
+  clock: 'reset-clock',
+};
 
 /**
  * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked
@@ -203,7 +213,7 @@ export function familyNemesis(family: Family): Nemesis {
  */
 export function combinedNemesis(
   families: readonly Family[],
-  options: { deadmanTimeoutS?: number } = {},
+  options: { deadmanTimeoutS?: number; force?: boolean } = {},
 ): Nemesis {
   const members = FAMILIES.filter((f) => families.includes(f)).map(familyNemesis);
   const byF = new Map<string, Nemesis>();
@@ -222,15 +232,32 @@ export function combinedNemesis(
     if (errors.length > 0) throw errors[0];
   }
 
+  /** Set when another live run owns the nodes: this run installed nothing, so it heals nothing. */
+  let refused = false;
+
   return {
     name: members.map((m) => m.name).join('+') || 'none',
     fs: [...byF.keys()],
-    setup(ctx) {
+    async setup(ctx) {
       // One switch for all families, logging into the run's log.
       ctx.deadman ??= new DeadmanSwitch(ctx.remote, {
         ...(options.deadmanTimeoutS !== undefined && { timeoutS: options.deadmanTimeoutS }),
+        ...(options.force !== undefined && { force: options.force }),
         log: ctx.log,
+        // A lost lease ends the node's faults: the history says so, as if healed by the nemesis.
+        onLeaseLost: (node, lost, why) => {
+          for (const family of lost) {
+            const f = ENDING_F[family] ?? `stop-${family}`;
+            ctx.record?.(f, { nodes: [node], cause: 'dead-man lease lost; the node heals itself' }, why);
+          }
+        },
       });
+      try {
+        await ctx.deadman.claim(ctx.nodes);
+      } catch (err) {
+        refused = true;
+        throw err;
+      }
       return all(ctx, (m) => m.setup(ctx));
     },
     async invoke(ctx, op) {
@@ -239,8 +266,8 @@ export function combinedNemesis(
         return { value: null, error: `no nemesis handles ${op.f} (have ${[...byF.keys()].join(', ')})` };
       return m.invoke(ctx, op);
     },
-    heal: (ctx) => all(ctx, (m) => m.heal(ctx)),
-    teardown: (ctx) => all(ctx, (m) => m.teardown(ctx)),
+    heal: async (ctx) => (refused ? undefined : all(ctx, (m) => m.heal(ctx))),
+    teardown: async (ctx) => (refused ? undefined : all(ctx, (m) => m.teardown(ctx))),
   };
 }
 
@@ -256,10 +283,10 @@ export interface NemesisPlan {
 export function buildNemesisPlan(options: CombinedOptions): NemesisPlan {
   const schedule = buildSchedule(options);
   return {
-    nemesis: combinedNemesis(
-      options.families,
-      options.deadmanTimeoutS !== undefined ? { deadmanTimeoutS: options.deadmanTimeoutS } : {},
-    ),
+    nemesis: combinedNemesis(options.families, {
+      ...(options.deadmanTimeoutS !== undefined && { deadmanTimeoutS: options.deadmanTimeoutS }),
+      ...(options.force !== undefined && { force: options.force }),
+    }),
     schedule,
     generator: nemesisGenerator(schedule),
     finalGenerator: finalNemesisGenerator(schedule),

@@ -3,14 +3,17 @@
  * duplicate, reorder, corrupt, rate limit.
  *
  * Two mechanisms, chosen per node by probing its kernel:
- * - `netem`: one `tc qdisc replace dev DEV root netem ...` on the interface towards the peers
- *   (as Jepsen: it shapes all of the interface's egress, controller traffic included).
+ * - `netem`: a netem qdisc on the interface towards the peers, under an htb root whose
+ *   default class it shapes: all egress but the controller's own SSH connection.
  * - `nfqueue` (no netem, e.g. this project's CI kernel): loss with iptables
  *   `-m statistic --mode random` on what the node receives from its peers (a drop in OUTPUT
  *   would surface to the sender as EPERM, unlike real loss); delay, jitter, reorder,
  *   duplicate and corrupt with a user-space NFQUEUE helper (nemeses/nfqueue.ts) on what it
- *   sends them; rate with a `tbf` qdisc. Only traffic with peer node addresses is touched, in
+ *   sends them; rate with an htb class. Only traffic with peer node addresses is touched, in
  *   faultline's own chain `FAULTLINE-PKT` (jumped to from INPUT and OUTPUT).
+ * Control traffic is exempt either way: the SSH connection the controller drives the node
+ * through (found from `$SSH_CONNECTION`) skips the iptables rules and goes through its own
+ * unshaped htb class, so dead-man lease renewals are neither delayed nor dropped.
  * The op's value records which mechanism each node used.
  */
 import type { Invocation } from '../src/client/types.js';
@@ -118,14 +121,38 @@ true
 `;
 }
 
+/**
+ * Shell lines that set `ctl` and `ctlport` to the controller's address and the node's SSH port,
+ * from the SSH session the script runs in (empty when unknown, e.g. through sudo).
+ */
+const CONTROL_CONNECTION = `
+ctl=$(echo "\${SSH_CONNECTION:-}" | cut -d' ' -f1); ctlport=$(echo "\${SSH_CONNECTION:-}" | cut -d' ' -f4)`;
+
+/**
+ * Shell lines that shape the egress of the interface towards $1 with an htb root: class 1:20
+ * (the default) at `rate` with `leaf` (a netem qdisc, or nothing) under it, and class 1:10,
+ * unshaped, for the controller's SSH connection. Needs `dir`, `ctl` and `ctlport` set.
+ */
+function shapeEgress(rate: string, leaf: string): string {
+  return `dev=$(ip -o route get "$1" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')
+echo "$dev" > "$dir/qdisc.dev"
+tc qdisc del dev "$dev" root 2>/dev/null || true
+tc qdisc add dev "$dev" root handle 1: htb default 20
+tc class add dev "$dev" parent 1: classid 1:10 htb rate 10gbit 2>/dev/null
+tc class add dev "$dev" parent 1: classid 1:20 htb rate ${rate} ceil ${rate} 2>/dev/null
+${leaf ? `tc qdisc add dev "$dev" parent 1:20 handle 20: ${leaf}` : ':'}
+if [ -n "$ctl" ] && [ -n "$ctlport" ]; then
+  tc filter add dev "$dev" parent 1: protocol ip prio 1 u32 match ip dst "$ctl"/32 match ip sport "$ctlport" 0xffff flowid 1:10
+fi`;
+}
+
 /** The netem install script. Args: a peer address (to find the interface). */
 export function netemScript(dir: string, b: PacketBehaviour): string {
   return `set -e
 dir='${dir}'; mkdir -p "$dir"
-dev=$(ip -o route get "$1" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')
-echo "$dev" > "$dir/qdisc.dev"
-tc qdisc replace dev "$dev" root netem ${netemArgs(b).join(' ')}
-echo "dev=$dev"
+${CONTROL_CONNECTION}
+${shapeEgress('10gbit', `netem ${netemArgs(b).join(' ')}`)}
+echo "dev=$dev control=\${ctl:-unknown}:\${ctlport:-}"
 `;
 }
 
@@ -150,6 +177,11 @@ export function fallbackScript(dir: string, b: PacketBehaviour, seed: number): s
     'iptables -w -C OUTPUT -j $c 2>/dev/null || iptables -w -I OUTPUT 1 -j $c',
     'iptables -w -F $c',
     `iptables -w -A $c -m mark --mark ${NFQUEUE_MARK} -j RETURN`,
+    CONTROL_CONNECTION,
+    'if [ -n "$ctl" ] && [ -n "$ctlport" ]; then',
+    '  iptables -w -A $c -p tcp -s "$ctl" --dport "$ctlport" -j RETURN',
+    '  iptables -w -A $c -p tcp -d "$ctl" --sport "$ctlport" -j RETURN',
+    'fi',
     'for a in "$@"; do',
   );
   if (b.lossPercent) {
@@ -171,14 +203,10 @@ export function fallbackScript(dir: string, b: PacketBehaviour, seed: number): s
     '  fi',
     'done',
   );
-  if (b.rateKbit) {
-    lines.push(
-      `dev=$(ip -o route get "$1" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')`,
-      'echo "$dev" > "$dir/qdisc.dev"',
-      `tc qdisc replace dev "$dev" root tbf rate ${b.rateKbit}kbit burst 32kbit latency 400ms`,
-    );
-  }
-  lines.push('echo "rules=$(iptables -w -S $c | grep -c -- -A || true)"');
+  if (b.rateKbit) lines.push(shapeEgress(`${b.rateKbit}kbit`, ''));
+  lines.push(
+    `echo "rules=$(iptables -w -S $c | grep -c -- -A || true) control=\${ctl:-unknown}:\${ctlport:-}"`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -26,6 +26,11 @@ export interface NemesisContext {
    * share one per Remote (see `sharedDeadman` in nemeses/deadman.ts).
    */
   deadman?: DeadmanSwitch;
+  /**
+   * Records an event no nemesis op invoked (a lost dead-man lease ending a node's faults) as
+   * an invoke/info pair of process `nemesis`. Given by the runner; absent outside a run.
+   */
+  record?: (f: string, value: unknown, error?: string) => void;
 }
 
 /** What a nemesis reports for one of its ops; recorded as the `info` completion's value. */

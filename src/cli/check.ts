@@ -3,8 +3,9 @@ import { CHECKERS } from '../../checkers/registry.js';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import { InputError } from '../errors.js';
 import { checkHistoryFile } from '../run/check.js';
+import { addElleFlags, type ElleFlags, elleOptionsFromFlags } from './elle-options.js';
 
-interface CheckFlags {
+interface CheckFlags extends ElleFlags {
   model?: string;
   checker?: string;
   timeLimit?: string;
@@ -16,7 +17,7 @@ interface CheckFlags {
 }
 
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command('check <history>')
     .description('check a stored history (.jsonl, .edn, Jepsen .log) and print the verdict')
     .option('--model <name>', 'linearizability model: register, cas-register, kv, mutex, set, ...')
@@ -35,6 +36,7 @@ export function registerCheck(program: Command): void {
       const checker = flags.checker ?? (flags.model ? 'linearizable' : undefined);
       if (!checker) throw new InputError('say which analysis: --model <name> or --checker <name>');
       const { result, warnings, explained } = await checkHistoryFile(file, {
+        ...elleOptionsFromFlags(checker, flags),
         checker,
         model: flags.model,
         timeLimitMs: positive(flags.timeLimit, '--time-limit', 1000),
@@ -49,6 +51,7 @@ export function registerCheck(program: Command): void {
       else process.stdout.write(`${explained ?? summary(result)}\n`);
       process.exitCode = exitCodeOf(result);
     });
+  addElleFlags(command);
 }
 
 function summary(result: CheckResult): string {

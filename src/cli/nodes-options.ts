@@ -3,6 +3,10 @@
  * them over SSH. What they mean (and the Remote they make) lives in src/ensemble/connect.ts.
  */
 import type { Command } from 'commander';
+import type { NodeFlags } from '../ensemble/connect.js';
+import { ensembleStatus, ensembleUp } from '../ensemble/ensemble.js';
+import { DEFAULT_ENSEMBLE } from '../ensemble/layout.js';
+import { InputError } from '../errors.js';
 
 export { type NodeFlags, nodesFromOptions, remoteFromOptions } from '../ensemble/connect.js';
 
@@ -30,4 +34,30 @@ export function addNodeOptions(command: Command): Command {
     )
     .option('--ssh-timeout <seconds>', 'timeout of every remote call (default 30)')
     .option('--ensemble <name>', 'local ensemble to use without --nodes (default fl)');
+}
+
+/**
+ * Without `--nodes`/`--nodes-file` a test runs on a local ensemble. When that is the default
+ * ensemble and it is not up, it is brought up, as `faultline start` does (said on stderr); any
+ * other named ensemble must exist (bad input naming the command that makes it).
+ */
+export async function ensureLocalEnsemble(
+  flags: NodeFlags,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<void> {
+  if (flags.nodes !== undefined || flags.nodesFile !== undefined) return;
+  const name = flags.ensemble ?? DEFAULT_ENSEMBLE;
+  const status = await ensembleStatus(name);
+  if (status.exists && status.nodes.length > 0 && status.nodes.every((n) => n.sshReachable)) return;
+  if (name !== DEFAULT_ENSEMBLE) {
+    throw new InputError(
+      `there is no local ensemble ${name} up: run \`faultline cluster up --name ${name}\` first, or pass --nodes`,
+      { field: '--ensemble' },
+    );
+  }
+  say(
+    `faultline: no --nodes given and the local ensemble ${name} is not up: bringing it up ` +
+      '(`faultline cluster down` removes it)',
+  );
+  await ensembleUp({ name });
 }

@@ -1,9 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { WORKLOADS } from '../../workloads/index.js';
-import { executePlan } from '../run/execute.js';
+import { defaultDb, executePlan } from '../run/execute.js';
 import { withInterrupts } from '../run/interrupts.js';
+import { resolveWorkload } from '../run/modules.js';
 import { type PlanOverrides, validatePlan } from '../run/plan.js';
-import { addNodeOptions, type NodeFlags } from './nodes-options.js';
+import { addNodeOptions, ensureLocalEnsemble, type NodeFlags } from './nodes-options.js';
 
 /** Flags shared by `test`, `run` and `test-all`; each overrides the plan's field of the same meaning. */
 export interface PlanFlags extends NodeFlags {
@@ -21,6 +22,7 @@ export interface PlanFlags extends NodeFlags {
   leaveDbRunning?: boolean;
   resultsDir?: string;
   progress?: boolean;
+  force?: boolean;
 }
 
 const number =
@@ -78,6 +80,7 @@ export function addPlanOptions(command: Command): Command {
       number('--quiet', (n) => n >= 0, 'a number >= 0'),
     )
     .option('--leave-db-running', 'do not tear the db down at the end')
+    .option('--force', "take over nodes that hold another live run's faults (refused otherwise)")
     .option('--results-dir <dir>', 'where run folders go (default $FAULTLINE_RESULTS, else ./results)')
     .option('--no-progress', 'no status line');
   return addNodeOptions(command);
@@ -105,8 +108,12 @@ export function withNemesisInterval<T extends { nemesisOptions?: Record<string, 
   plan: T,
   flags: PlanFlags,
 ): T {
-  if (flags.nemesisInterval === undefined) return plan;
-  return { ...plan, nemesisOptions: { ...plan.nemesisOptions, interval: flags.nemesisInterval } };
+  const extra = {
+    ...(flags.nemesisInterval !== undefined && { interval: flags.nemesisInterval }),
+    ...(flags.force === true && { force: true }),
+  };
+  if (Object.keys(extra).length === 0) return plan;
+  return { ...plan, nemesisOptions: { ...plan.nemesisOptions, ...extra } };
 }
 
 /** The node flags the user typed (commander's defaults would otherwise override the plan's ssh settings). */
@@ -140,11 +147,14 @@ export function registerTest(program: Command): void {
   addPlanOptions(command).action(async (flags: PlanFlags, cmd: Command) => {
     const workload = WORKLOADS.has('register') ? 'register' : 'noop';
     const plan = validatePlan(withNemesisInterval({ workload, ...overridesFromFlags(flags) }, flags));
+    const nodeFlags = givenNodeFlags(cmd, flags);
+    const db = plan.db ?? defaultDb(await resolveWorkload(plan.workload));
+    if (db !== 'none') await ensureLocalEnsemble(nodeFlags);
     const result = await runWithInterrupts((signal, onRunDir) =>
       executePlan(plan, {
         signal,
         onRunDir,
-        nodeFlags: givenNodeFlags(cmd, flags),
+        nodeFlags,
         ...(flags.resultsDir ? { resultsDir: flags.resultsDir } : {}),
         progress: flags.progress !== false,
       }),

@@ -262,6 +262,7 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
     ...(targets ? { targets: targets as NonNullable<CombinedOptions['targets']> } : {}),
     ...(partitions ? { partitions: partitions as NonNullable<CombinedOptions['partitions']> } : {}),
     ...(Array.isArray(o.packet) ? { packet: o.packet as NonNullable<CombinedOptions['packet']> } : {}),
+    ...(o.force === true ? { force: true } : {}),
   };
 }
 

@@ -154,6 +154,10 @@ class Runner {
         dbContext: this.dbContext ?? unavailable<DbContext>('a db: this test has none'),
         random: seededRandom((spec.seed ^ 0x6e656d) >>> 0),
         log: spec.log,
+        record: (f, value, error) => {
+          this.record('invoke', 'nemesis', f, value);
+          this.record('info', 'nemesis', f, value, error);
+        },
       };
       for (const n of spec.nemeses) for (const f of n.fs) this.nemesisByF.set(f, n);
     }

@@ -210,6 +210,25 @@ describe('dead-man watchdog (real bash, local folder)', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('owner tokens: another owner is refused while faults are live, cannot disarm them; force takes over', () => {
+    const dir = deadmanDir('n1', mkdtempSync(join(tmpdir(), 'fl-deadman-')));
+    dirs.push(dir);
+    const arm = (family: string, token: string, who: string, force: string) =>
+      bash(ARM_SCRIPT, [dir, '30', family, 'true', WATCHDOG_SCRIPT, token, who, force]);
+    expect(arm('partition', 'tok-a', 'run A', '0').stdout).toMatch(/^started \d+/);
+    const refused = arm('packet', 'tok-b', 'run B', '0');
+    expect(refused.code).toBe(3);
+    expect(refused.stdout.trim()).toBe('foreign run A');
+    expect(existsSync(join(dir, 'heal.d', 'packet.sh'))).toBe(false);
+    expect(bash(DISARM_SCRIPT, [dir, 'partition', 'tok-b']).stdout.trim()).toBe('foreign');
+    expect(existsSync(join(dir, 'heal.d', 'partition.sh'))).toBe(true);
+    expect(arm('packet', 'tok-b', 'run B', '1').stdout).toMatch(/^running \d+/);
+    expect(readFileSync(join(dir, 'owner'), 'utf8')).toBe('tok-b\nrun B\n');
+    expect(bash(DISARM_SCRIPT, [dir, 'partition', 'tok-b']).stdout.trim()).toBe('armed');
+    expect(bash(DISARM_SCRIPT, [dir, 'packet', 'tok-b']).stdout.trim()).toMatch(/^stopped \d+/);
+    expect(existsSync(join(dir, 'owner'))).toBe(false);
+  });
+
   it('heal-leftovers runs the snippets and stops the watchdog', () => {
     const { dir, marker } = armed(30);
     const out = bash(HEAL_LEFTOVERS_SCRIPT, [dir]).stdout;
