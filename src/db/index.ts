@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { etcd } from './etcd.js';
+import { nats } from './nats/db.js';
 import type { Db } from './types.js';
 import { zookeeper } from './zookeeper.js';
 
@@ -14,6 +15,7 @@ export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } fro
 export const DBS: Readonly<Record<string, Db>> = Object.freeze({
   etcd,
   zookeeper,
+  nats,
 });
 
 /** The adapter called `name`; an {@link InputError} on field `db` lists the known ones otherwise. */
