@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
-import { dbByName } from '../src/db/index.js';
+import { DBS } from '../src/db/index.js';
 import type { DbContext } from '../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
 import { gen } from '../src/generator/index.js';
@@ -38,7 +38,7 @@ export async function run(
   concurrency = 20,
   nodeCount = 3,
 ): Promise<EtcdOverheadFigures> {
-  const db = dbByName('etcd');
+  const db = DBS.get('etcd');
   await ensembleDown(ENSEMBLE);
   await ensembleUp({ name: ENSEMBLE, nodes: nodeCount, subnet: SUBNET });
   const remote = await localRemote(ENSEMBLE);

@@ -119,13 +119,7 @@ export function parseBenchPlan(text: string, file: string): BenchPlan {
   for (const [i, w] of parsed.data.workloads.entries()) {
     const name = typeof w === 'string' ? w : w.workload;
     const path = typeof w === 'string' ? ['workloads', i] : ['workloads', i, 'workload'];
-    const workload = WORKLOADS.get(name);
-    if (!workload) {
-      throw new InputError(
-        `unknown workload "${name}" (known: ${[...WORKLOADS.keys()].sort().join(', ')})`,
-        at(path),
-      );
-    }
+    const workload = WORKLOADS.get(name, at(path));
     for (const [j, db] of parsed.data.dbs.entries()) {
       if (!workload.dbs.includes(db)) {
         throw new InputError(

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DEADMAN_BASE, deadmanDir, healLeftovers } from '../../nemeses/deadman.js';
 import { healPacketScript } from '../../nemeses/packet.js';
 import { HEAL_PARTITION_SCRIPT } from '../../nemeses/partition.js';
-import { dbByName } from '../db/index.js';
+import { DBS } from '../db/index.js';
 import type { DbContext } from '../db/types.js';
 import { addNodeOptions, type NodeFlags, remoteFromOptions } from './nodes-options.js';
 
@@ -35,7 +35,7 @@ export function registerHeal(program: Command): void {
     .option('--deadman-dir <dir>', 'parent folder of the dead-man state on the nodes', DEFAULT_DEADMAN_BASE)
     .option('--json', 'print the report as JSON');
   addNodeOptions(command).action(async (flags: HealFlags) => {
-    const db = flags.db === undefined ? undefined : dbByName(flags.db);
+    const db = flags.db === undefined ? undefined : DBS.get(flags.db, { field: '--db' });
     const remote = await remoteFromOptions(flags);
     try {
       const dbContext: DbContext = { remote, nodes: remote.nodes, options: {} };

@@ -39,7 +39,7 @@ export function addPlanOptions(command: Command): Command {
   command
     .option('--name <name>', 'test name: the folder under results/ (default <db>-<workload>)')
     .option('--db <name>', "etcd, zookeeper, or none (in-process workloads); default: the workload's first")
-    .option('--workload <name>', `workload: ${[...WORKLOADS.keys()].sort().join(', ')} (default register)`)
+    .option('--workload <name>', `workload: ${WORKLOADS.names().join(', ')} (default register)`)
     .option(
       '--nemesis <list>',
       'faults, comma-separated: partition, kill, pause, packet, clock, file; none; all',

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { Registry } from '../registry.js';
 import { etcd } from './etcd.js';
 import { nats } from './nats/db.js';
 import type { Db } from './types.js';
@@ -11,17 +11,9 @@ export { type CollectedLogs, collectLogs } from './logs.js';
 export type { Db, DbContext } from './types.js';
 export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } from './zookeeper.js';
 
-/** Every db adapter, by the name a plan or `--db` uses. */
-export const DBS: Readonly<Record<string, Db>> = Object.freeze({
-  etcd,
-  zookeeper,
-  nats,
-});
-
-/** The adapter called `name`; an {@link InputError} on field `db` lists the known ones otherwise. */
-export function dbByName(name: string): Db {
-  const db = Object.hasOwn(DBS, name) ? DBS[name] : undefined;
-  if (!db)
-    throw new InputError(`unknown db "${name}" (known: ${Object.keys(DBS).join(', ')})`, { field: 'db' });
-  return db;
-}
+/** Every db adapter faultline ships, by the name a plan or `--db` uses. `DBS.get(name)` throws on field `db`. */
+export const DBS = new Registry<Db>('db', [
+  ['etcd', etcd],
+  ['zookeeper', zookeeper],
+  ['nats', nats],
+]);

@@ -89,7 +89,7 @@ function chooseCheckers(facts: StoredFacts, options: AnalyzeOptions): CheckerSpe
 /** The checkers the test ran: the plan's override, else its workload's. */
 function storedCheckers(facts: StoredFacts): CheckerSpec {
   if (facts.plan?.checkers) return facts.plan.checkers;
-  const workload = facts.workload ? WORKLOADS.get(facts.workload) : undefined;
+  const workload = facts.workload ? WORKLOADS.find(facts.workload) : undefined;
   if (!workload) return {};
   const nodes = facts.nodes ?? [];
   return workload.checkers({

@@ -1,13 +1,12 @@
 import { homedir } from 'node:os';
-import type { CheckResult } from '../../checkers/result.js';
+import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
-import { workloadByName } from '../../workloads/index.js';
+import { WORKLOADS } from '../../workloads/index.js';
 import type { WorkloadContext } from '../../workloads/types.js';
-import { exitCodeOf } from '../cli/check.js';
-import { type NodeFlags, remoteFromOptions } from '../cli/nodes-options.js';
 import type { Remote } from '../control/types.js';
-import { dbByName } from '../db/index.js';
+import { DBS } from '../db/index.js';
 import type { Db, DbContext } from '../db/types.js';
+import { type NodeFlags, remoteFromOptions } from '../ensemble/connect.js';
 import { EXIT, InputError } from '../errors.js';
 import { freshSeed, rate } from '../generator/index.js';
 import { History } from '../history/history.js';
@@ -60,7 +59,7 @@ export interface ExecuteResult {
  */
 export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const workload = workloadByName(given.workload);
+  const workload = WORKLOADS.get(given.workload);
   const plan = { ...given, db: given.db ?? workload.dbs[0] ?? 'none' };
   const name = testName(plan);
   if (!workload.dbs.includes(plan.db)) {
@@ -69,7 +68,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       { field: 'db' },
     );
   }
-  const db: Db | undefined = plan.db === 'none' ? undefined : dbByName(plan.db);
+  const db: Db | undefined = plan.db === 'none' ? undefined : DBS.get(plan.db);
   const families = parseFamilies(nemesisList(plan).join(',') || 'none');
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
