@@ -3,19 +3,18 @@ import type { Remote } from '../../src/control/types.js';
 import {
   knowsSyncInterval,
   natsConf,
-  natsOptionsSchema,
   natsReplicas,
+  parseNatsOptions,
   parseNatsVersion,
 } from '../../src/db/nats/config.js';
 import { parseHealthz, parseJsz } from '../../src/db/nats/monitor.js';
-import { parseOptions } from '../../src/db/options.js';
 import type { DbContext } from '../../src/db/types.js';
 import { InputError } from '../../src/errors.js';
 
 const nodes = ['n1', 'n2', 'n3'];
 const addresses: Pick<Remote, 'address'> = { address: (n) => `10.9.0.${10 + nodes.indexOf(n) + 1}` };
 const ctxWith = (options: Record<string, unknown>) => ({ options }) as unknown as DbContext;
-const options = (o: Record<string, unknown>) => parseOptions('nats', natsOptionsSchema, ctxWith(o));
+const options = (o: Record<string, unknown>) => parseNatsOptions(ctxWith(o));
 
 describe('NATS configuration', () => {
   it('routes every node to every other one, with JetStream stored under the node dir', () => {

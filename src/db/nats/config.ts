@@ -4,14 +4,21 @@
  */
 import { z } from 'zod';
 import type { Remote } from '../../control/types.js';
-import { commonDbOptions, nodeDirName, port, positiveInt } from '../options.js';
+import { InputError } from '../../errors.js';
+import type { DbContext } from '../types.js';
+
+const port = z.number().int().min(1).max(65535);
+const positiveInt = z.number().int().positive();
 
 /** A NATS duration (`500ms`, `10s`, `2m`, `1h`). */
 const natsDuration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration such as 10s, 2m or 500ms');
 
 /** NATS' options in a plan; all optional. */
 export const natsOptionsSchema = z.strictObject({
-  ...commonDbOptions,
+  /** Root of the per-node directories on the nodes: `<dir>/<node>/nats/`. */
+  dir: z.string().startsWith('/', 'must be an absolute path').optional(),
+  /** Install Debian's nats-server over SSH when it is missing (default true). */
+  install: z.boolean().default(true),
   clientPort: port.default(4222),
   /** Route (cluster) port: servers connect to each other here. */
   clusterPort: port.default(6222),
@@ -38,6 +45,34 @@ export const natsOptionsSchema = z.strictObject({
 });
 
 export type NatsOptions = z.output<typeof natsOptionsSchema>;
+
+const parsed = new WeakMap<object, NatsOptions>();
+
+/**
+ * The plan's options for NATS, checked: an unknown key or a bad value is an {@link InputError}
+ * naming the field (`options.<key>`), so that a typo does not fall back to a default.
+ */
+export function parseNatsOptions(ctx: Pick<DbContext, 'options'>): NatsOptions {
+  const options: object = ctx.options ?? {};
+  const known = parsed.get(options);
+  if (known) return known;
+  const result = natsOptionsSchema.safeParse(options);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => `options.${k}`).join(', ')
+        : ['options', ...issue.path.map(String)].join('.');
+    throw new InputError(`nats: ${issue.message}`, { field });
+  }
+  parsed.set(options, result.data);
+  return result.data;
+}
+
+/** A node name made safe as one path component. */
+function nodeDirName(node: string): string {
+  return node.replace(/[^A-Za-z0-9._-]/g, '_');
+}
 
 /** Where a NATS node keeps its things, on the node. */
 export interface NatsPaths {

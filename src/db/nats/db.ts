@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+// Only symbols of faultline's public API (src/index.ts), imported from the modules that define
+// them: this adapter is registered in the public `DBS`, so importing the package root from here
+// would be an import cycle. test/db/nats-public-api.test.ts holds it to that.
 import { InputError } from '../../errors.js';
 import { startDaemon } from '../daemon.js';
 import { DaemonDb } from '../daemon-db.js';
-import { awaitAllHealthy, oneLine } from '../health.js';
-import { parseOptions } from '../options.js';
+import { awaitAllHealthy } from '../health.js';
 import type { DbContext } from '../types.js';
 import {
   knowsSyncInterval,
   type NatsOptions,
   type NatsPaths,
   natsConf,
-  natsOptionsSchema,
   natsPaths,
+  parseNatsOptions,
   parseNatsVersion,
 } from './config.js';
-import { httpGet, type JetStreamView, parseHealthz, parseJsz } from './monitor.js';
+import { httpGet, type JetStreamView, oneLine, parseHealthz, parseJsz } from './monitor.js';
 
 // Installs nats-server from Debian unless present; a fresh install on a systemd host would
 // start the packaged service on our ports, so it is stopped and disabled.
@@ -57,7 +59,7 @@ export class NatsDb extends DaemonDb<NatsOptions, NatsPaths> {
   private readonly versions = new Map<string, string>();
 
   options(ctx: DbContext): NatsOptions {
-    return parseOptions(this.name, natsOptionsSchema, ctx);
+    return parseNatsOptions(ctx);
   }
 
   paths(ctx: DbContext, node: string): NatsPaths {

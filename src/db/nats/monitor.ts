@@ -70,3 +70,14 @@ export async function httpGet(url: string, timeoutMs: number): Promise<{ status:
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, body: await response.text() };
 }
+
+/** The last non-empty line of a message, shortened: enough to say why, not a stack dump. */
+export function oneLine(text: string, max = 160): string {
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
