@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Invocation } from '../src/client/types.js';
+import { requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { deadmanDir, sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
@@ -150,8 +151,9 @@ export function clockNemesis(): Nemesis {
       const java = typeof ctx.dbContext.options.java === 'string' ? ctx.dbContext.options.java : 'java';
       const wrapper = (await ctx.remote.script(node, FAKETIME_WRAPPER_SCRIPT, [dir, java])).stdout.trim();
       await writeOffset(ctx, node, file, initial);
-      await ctx.db.kill(ctx.dbContext, node);
-      await ctx.db.start({ ...ctx.dbContext, options: { ...ctx.dbContext.options, java: wrapper } }, node);
+      const db = requireCapability(ctx.db, 'kill', 'the clock nemesis (libfaketime)');
+      await db.kill(ctx.dbContext, node);
+      await db.start({ ...ctx.dbContext, options: { ...ctx.dbContext.options, java: wrapper } }, node);
       ctx.log(`clock: restarted ${ctx.db.name} on ${node} under libfaketime (${initial})`);
     }
     return file;
@@ -163,8 +165,9 @@ export function clockNemesis(): Nemesis {
     await writeOffset(ctx, node, `${dir}/faketime`, '+0s');
     const active = await ctx.remote.script(node, FAKETIME_ACTIVE_SCRIPT, [dir]);
     if (active.stdout.trim() === 'yes') {
-      await ctx.db.kill(ctx.dbContext, node);
-      await ctx.db.start(ctx.dbContext, node);
+      const db = requireCapability(ctx.db, 'kill', 'the clock nemesis (libfaketime)');
+      await db.kill(ctx.dbContext, node);
+      await db.start(ctx.dbContext, node);
       ctx.log(`clock: restarted ${ctx.db.name} on ${node} without libfaketime`);
     }
   }

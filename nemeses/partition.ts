@@ -14,7 +14,7 @@ import {
   isGrudgeKind,
   makeGrudge,
 } from './grudge.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import { type Nemesis, type NemesisContext, type NemesisOutcome, primariesOf } from './types.js';
 
 /** The iptables chain holding partition rules. */
 export const PARTITION_CHAIN = 'FAULTLINE';
@@ -102,7 +102,7 @@ export function partitionNemesis(): Nemesis {
 
   async function start(ctx: NemesisContext, op: Invocation): Promise<NemesisOutcome> {
     const spec = parsePartitionValue(op.value ?? 'one');
-    const primaries = spec === 'primaries' ? await ctx.db.primaries(ctx.dbContext) : [];
+    const primaries = spec === 'primaries' ? await primariesOf(ctx, 'a partition of primaries') : [];
     const grudge = typeof spec === 'string' ? makeGrudge(spec, ctx.nodes, ctx.random, primaries) : spec;
     const deadman = ctx.deadman ?? sharedDeadman(ctx.remote);
     await Promise.all(

@@ -3,6 +3,8 @@
  * pids the pause stopped are left on the node for the dead-man switch, which SIGCONTs them if
  * the controller disappears.
  */
+
+import { requireCapability } from '../src/db/types.js';
 import { sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
 import type { Nemesis, NemesisContext } from './types.js';
@@ -34,7 +36,7 @@ export function pauseNemesis(): Nemesis {
     const deadman = ctx.deadman ?? sharedDeadman(ctx.remote);
     await Promise.all(
       nodes.map(async (node) => {
-        await ctx.db.resume(ctx.dbContext, node);
+        await requireCapability(ctx.db, 'pause', 'the pause nemesis').resume(ctx.dbContext, node);
         const pids = paused.get(node) ?? [];
         if (pids.length > 0)
           await ctx.remote.script(node, resumePidsSnippet(pids), [], { allowFailure: true });
@@ -57,7 +59,7 @@ export function pauseNemesis(): Nemesis {
         await Promise.all(
           nodes.map(async (node) => {
             const before = await stoppedPids(ctx, node);
-            await ctx.db.pause(ctx.dbContext, node);
+            await requireCapability(ctx.db, 'pause', 'the pause nemesis').pause(ctx.dbContext, node);
             const after = await stoppedPids(ctx, node);
             const mine = [
               ...new Set([...(paused.get(node) ?? []), ...[...after].filter((p) => !before.has(p))]),

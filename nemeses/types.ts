@@ -1,6 +1,6 @@
 import type { Invocation } from '../src/client/types.js';
 import type { Remote } from '../src/control/types.js';
-import type { Db, DbContext } from '../src/db/types.js';
+import { type Db, type DbContext, type HasPrimaries, requireCapability } from '../src/db/types.js';
 import type { DeadmanSwitch } from './deadman.js';
 
 /** What a nemesis may act on. Only `remote` touches hosts. */
@@ -38,4 +38,12 @@ export interface Nemesis {
   /** Undo every fault this nemesis applied. */
   heal(ctx: NemesisContext): Promise<void>;
   teardown(ctx: NemesisContext): Promise<void>;
+}
+
+/**
+ * The nodes the db says lead, for faults aimed at `primaries`; a db that cannot tell
+ * ({@link HasPrimaries}) is refused, naming who asked.
+ */
+export function primariesOf(ctx: NemesisContext, who: string): Promise<string[]> {
+  return requireCapability(ctx.db, 'primaries', who).primaries(ctx.dbContext);
 }

@@ -9,6 +9,7 @@ import type { Workload } from './types.js';
 import { wr } from './wr.js';
 import { ycsb } from './ycsb.js';
 
+export { bindClients, offeredKinds, runsOn, workloadClientFactory } from './bind.js';
 export type { CheckerRunOptions, CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /** Every workload, by the name plans and `--workload` use. `WORKLOADS.get(name)` throws on field `workload`. */

@@ -9,7 +9,7 @@ import { DEFAULT_DEADMAN_BASE, deadmanDir, healLeftovers } from '../../nemeses/d
 import { healPacketScript } from '../../nemeses/packet.js';
 import { HEAL_PARTITION_SCRIPT } from '../../nemeses/partition.js';
 import { DBS } from '../db/index.js';
-import type { DbContext } from '../db/types.js';
+import { type DbContext, isKillable, isPausable } from '../db/types.js';
 import { addNodeOptions, type NodeFlags, remoteFromOptions } from './nodes-options.js';
 
 interface HealFlags extends NodeFlags {
@@ -52,9 +52,9 @@ export function registerHeal(program: Command): void {
           }
           if (db) {
             try {
-              await db.resume(dbContext, node);
-              await db.start(dbContext, node);
-              report.db = 'resumed and started';
+              if (isPausable(db)) await db.resume(dbContext, node);
+              if (isKillable(db)) await db.start(dbContext, node);
+              report.db = `${isPausable(db) ? 'resumed and ' : ''}${isKillable(db) ? 'started' : 'left alone'}`;
             } catch (err) {
               report.db = `failed: ${(err as Error).message}`;
               process.exitCode = 1;

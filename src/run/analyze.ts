@@ -57,6 +57,7 @@ interface StoredFacts {
     checkers?: CheckerSpec;
     workloadOptions?: Record<string, unknown>;
     db?: string;
+    dbOptions?: Record<string, unknown>;
     concurrency?: number;
   };
   nodes?: string[];
@@ -93,7 +94,7 @@ function storedCheckers(facts: StoredFacts): CheckerSpec {
   if (!workload) return {};
   const nodes = facts.nodes ?? [];
   return workload.checkers({
-    db: facts.plan?.db ?? 'none',
+    dbOptions: facts.plan?.dbOptions ?? {},
     options: facts.plan?.workloadOptions ?? {},
     concurrency: facts.plan?.concurrency ?? 1,
     nodes,

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
-import { WORKLOADS } from '../../workloads/index.js';
-import type { WorkloadContext } from '../../workloads/types.js';
+import { bindClients, runsOn, WORKLOADS, workloadClientFactory } from '../../workloads/index.js';
+import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
 import { DBS } from '../db/index.js';
 import type { Db, DbContext } from '../db/types.js';
@@ -60,15 +60,11 @@ export interface ExecuteResult {
 export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const workload = WORKLOADS.get(given.workload);
-  const plan = { ...given, db: given.db ?? workload.dbs[0] ?? 'none' };
+  const plan = { ...given, db: given.db ?? defaultDb(workload) };
   const name = testName(plan);
-  if (!workload.dbs.includes(plan.db)) {
-    throw new InputError(
-      `workload ${workload.name} has no client for db ${plan.db} (it has: ${workload.dbs.join(', ')})`,
-      { field: 'db' },
-    );
-  }
   const db: Db | undefined = plan.db === 'none' ? undefined : DBS.get(plan.db);
+  // A workload/db pair without a client is refused here, before anything runs.
+  workloadClientFactory(workload, db);
   const families = parseFamilies(nemesisList(plan).join(',') || 'none');
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
@@ -93,8 +89,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     const dbContext: DbContext | undefined =
       db && remote ? { remote, nodes, options: plan.dbOptions, logDir: store.logDir } : undefined;
     const ctx: WorkloadContext = {
-      db: plan.db,
       options: plan.workloadOptions,
+      dbOptions: plan.dbOptions,
       concurrency: plan.concurrency,
       nodes,
       endpoint: (node) => (db && dbContext ? db.endpoint(dbContext, node) : node),
@@ -129,7 +125,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       opTimeoutMs: plan.opTimeout * 1000,
       quietS: plan.quiet,
       finalTimeLimitS: plan.finalTimeLimit,
-      newClient: () => workload.client(ctx),
+      newClient: bindClients(workload, db, ctx),
       generator: plan.rate > 0 ? rate(plan.rate, main) : main,
       ...(final ? { finalGenerator: final } : {}),
       ...(db && remote ? { db, remote, dbOptions: plan.dbOptions, logDir: store.logDir } : {}),
@@ -191,6 +187,15 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
   } finally {
     await remote?.close();
   }
+}
+
+/**
+ * The db of a plan that names none: `none` for in-process workloads, else the first db that
+ * offers the workload's client (etcd for every workload faultline ships).
+ */
+export function defaultDb(workload: Workload): string {
+  if (workload.localClient) return 'none';
+  return DBS.values().find((db) => runsOn(workload, db))?.name ?? 'etcd';
 }
 
 /** Checks recorded ops; a malformed history (a harness bug) is `unknown`, with the reason. */

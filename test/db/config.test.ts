@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Remote } from '../../src/control/types.js';
-import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd.js';
+import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd/index.js';
 import { DBS } from '../../src/db/index.js';
 import { parseOptions } from '../../src/db/options.js';
 import type { DbContext } from '../../src/db/types.js';
@@ -10,7 +10,7 @@ import {
   zookeeperArgv,
   zookeeperMyId,
   zookeeperOptionsSchema,
-} from '../../src/db/zookeeper.js';
+} from '../../src/db/zookeeper/index.js';
 import { InputError } from '../../src/errors.js';
 
 const nodes = ['n1', 'n2', 'n3'];
@@ -149,10 +149,11 @@ describe('ZooKeeper configuration', () => {
 });
 
 describe('db registry', () => {
-  it('knows etcd and zookeeper, and names the known ones for an unknown db', () => {
+  it('knows etcd, zookeeper and nats, and names the known ones for an unknown db', () => {
     expect(DBS.get('etcd').name).toBe('etcd');
     expect(DBS.get('zookeeper').name).toBe('zookeeper');
-    expect(() => DBS.get('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, zookeeper\)/);
+    expect(DBS.get('nats').name).toBe('nats');
+    expect(() => DBS.get('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, nats, zookeeper\)/);
     expect(() => DBS.get('toString')).toThrow(InputError);
   });
 });

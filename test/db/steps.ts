@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { NotHealthyError } from '../../src/db/health.js';
 import { collectLogs } from '../../src/db/logs.js';
-import type { Db, DbContext } from '../../src/db/types.js';
+import type { Db, DbContext, HasDataFiles, HasPrimaries, Killable, Pausable } from '../../src/db/types.js';
 import { type DbCluster, processAlive, processesNamed, waitFor } from './fixture.js';
 
 // The steps both db integration suites take alike; each suite keeps what is its own.
 
-/** A db whose optional `pid` and `dataFiles` the steps rely on. */
-export type TestedDb = Db & Required<Pick<Db, 'pid' | 'dataFiles'>>;
+/** A db with the capabilities the steps rely on, and a `pid` (as the daemon adapters have). */
+export type TestedDb = Db &
+  Killable &
+  Pausable &
+  HasPrimaries &
+  HasDataFiles & { pid(ctx: DbContext, node: string): Promise<number | null> };
 
 /**
  * SIGKILLs the leader and expects one new leader within 5 s; reports the fail-over time.
@@ -43,7 +47,7 @@ export async function killLeaderExpectNewOne(
  * before it is resumed. Resumed, the cluster must be healthy within 10 s.
  */
 export async function pauseFollowerExpectUnhealthy(
-  db: Db,
+  db: TestedDb,
   ctx: DbContext,
   whilePaused: (error: NotHealthyError, follower: string) => Promise<void>,
 ): Promise<void> {
@@ -66,7 +70,7 @@ export async function pauseFollowerExpectUnhealthy(
  * running; then starts it again and waits up to `recoverMs` for the cluster.
  */
 export async function killNodeExpectTimeout(
-  db: Db,
+  db: TestedDb,
   ctx: DbContext,
   node: string,
   recoverMs: number,
@@ -89,7 +93,7 @@ export async function killNodeExpectTimeout(
 
 /** Collects every node's log into a temporary folder: one `logName` per node, the first matching `content` (a string: containing it). */
 export async function expectLogsCollected(
-  db: Db,
+  db: TestedDb,
   ctx: DbContext,
   logName: string,
   content: string | RegExp,
