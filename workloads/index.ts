@@ -3,6 +3,7 @@ import { append } from './append.js';
 import { election } from './election.js';
 import { lock } from './lock.js';
 import { noop } from './noop.js';
+import { queue } from './queue.js';
 import { register } from './register.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
@@ -22,4 +23,5 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['lock', lock],
   ['election', election],
   ['ycsb', ycsb],
+  ['queue', queue],
 ]);

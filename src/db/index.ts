@@ -1,6 +1,6 @@
 import { Registry } from '../registry.js';
 import { etcd } from './etcd/index.js';
-import { nats } from './nats/db.js';
+import { nats } from './nats/index.js';
 import type { Db } from './types.js';
 import { zookeeper } from './zookeeper/index.js';
 

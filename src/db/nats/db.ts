@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 // Only symbols of faultline's public API (src/index.ts), imported from the modules that define
 // them: this adapter is registered in the public `DBS`, so importing the package root from here
 // would be an import cycle. test/db/nats-public-api.test.ts holds it to that.
-import { NO_CLIENTS } from '../../client/kind.js';
 import { InputError } from '../../errors.js';
 import { startDaemon } from '../daemon.js';
 import { DaemonDb } from '../daemon-db.js';
 import { awaitAllHealthy } from '../health.js';
 import type { DbContext } from '../types.js';
+import { NATS_CLIENTS } from './clients.js';
 import {
   knowsSyncInterval,
   type NatsOptions,
@@ -57,7 +57,7 @@ printf '%s' "$text" >"$conf"
 export class NatsDb extends DaemonDb<NatsOptions, NatsPaths> {
   readonly name = 'nats';
   protected readonly comm = 'nats-server';
-  readonly clients = NO_CLIENTS;
+  readonly clients = NATS_CLIENTS;
   private readonly versions = new Map<string, string>();
 
   options(ctx: DbContext): NatsOptions {
