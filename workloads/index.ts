@@ -7,6 +7,7 @@ import { queue } from './queue.js';
 import { register } from './register.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
+import { uniqueIds } from './unique-ids.js';
 import { wr } from './wr.js';
 import { ycsb } from './ycsb.js';
 
@@ -24,4 +25,5 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['election', election],
   ['ycsb', ycsb],
   ['queue', queue],
+  ['unique-ids', uniqueIds],
 ]);

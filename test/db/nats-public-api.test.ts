@@ -66,6 +66,8 @@ const NOT_YET_PUBLIC = new Set([
   'SET_CLIENT',
   'QueueClient',
   'QUEUE_CLIENT',
+  'UniqueIdsClient',
+  'UNIQUE_IDS_CLIENT',
 ]);
 
 describe('the NATS adapter uses only the public API', () => {

@@ -6,3 +6,4 @@ export * from './queue.js';
 export * from './register.js';
 export * from './set.js';
 export * from './txn.js';
+export * from './unique-ids.js';

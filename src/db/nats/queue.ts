@@ -83,6 +83,7 @@ export class NatsQueueClient extends NatsSession implements QueueClient {
 
   async drain(): Promise<Outcome<number[]>> {
     const taken: number[] = [];
+    const giveUpAt = Date.now() + 2 * 3 * this.timeoutMs + PULL_MS;
     try {
       while (true) {
         const batch = await this.consumer.fetch({ max_messages: 256, expires: PULL_MS });
@@ -91,7 +92,17 @@ export class NatsQueueClient extends NatsSession implements QueueClient {
         if (messages.length === 0) {
           const info = await this.jsm.streams.info(QUEUE_STREAM);
           if (info.state.messages === 0) return { type: 'ok', value: taken };
-          continue; // delivered to another process and not acked yet: back after ack_wait
+          // Delivered to another process and not acked yet: back after ack_wait. Past two
+          // ack_waits, the consumer is not handing out what the stream holds: say so.
+          if (Date.now() > giveUpAt) {
+            const c = await this.jsm.consumers.info(QUEUE_STREAM, QUEUE_CONSUMER);
+            const error =
+              `stream holds ${info.state.messages} messages (seq ${info.state.first_seq}..${info.state.last_seq}) ` +
+              `the consumer does not deliver: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, ` +
+              `delivered up to seq ${c.delivered.stream_seq}, ack floor seq ${c.ack_floor.stream_seq}`;
+            return taken.length > 0 ? { type: 'info', error } : { type: 'fail', error };
+          }
+          continue;
         }
         for (const outcome of await Promise.all(messages.map((m) => this.take(m)))) {
           if (outcome.type !== 'ok')
