@@ -1,10 +1,11 @@
 /**
  * faultline: a Jepsen-style test harness for distributed systems, as a library.
  *
- * A test is a {@link Db} (the system, driven over SSH on some nodes), a {@link Workload} (the
- * ops, the {@link Client}s that perform them, the checkers that judge them), a nemesis (the
- * faults), and a run: `faultline run plan.yaml`, or {@link executePlan} from code. A plan may
- * name your own modules (`db: ./my-db.js`); they import only from this package.
+ * A test is a {@link Db} (the system, driven over SSH on some nodes, offering clients by kind),
+ * a {@link Workload} (the ops, the {@link ClientKind} that performs them, the checkers that judge
+ * them), a nemesis (the faults), and a run: `faultline run plan.yaml`, or {@link executePlan}
+ * from code. A plan may name your own modules (`db: ./my-db.js`); they import only from this
+ * package.
  *
  * Narrower entry points hold the same things by theme: `faultline/db`, `faultline/workload`,
  * `faultline/checkers`, `faultline/generator`, `faultline/history`, `faultline/nemesis`,
@@ -15,6 +16,7 @@
 // The system under test: a Db, what it is told, and the base for one-daemon-per-node servers.
 export {
   awaitAllHealthy,
+  type Capability,
   DaemonDb,
   DaemonError,
   type DaemonLaunch,
@@ -22,16 +24,33 @@ export {
   DBS,
   type Db,
   type DbContext,
+  type HasLogFiles,
+  type HasPrimaries,
+  hasCapability,
+  type Killable,
   NotHealthyError,
+  type Pausable,
+  requireCapability,
   startDaemon,
 } from './public/db.js';
 
-// What a test does: a Workload, its Clients, the ops they perform and report.
+// What a test does: a Workload, the kind of client it needs (a db offers it), the ops and results.
 export {
   type CheckerSpec,
   type Client,
+  type ClientContext,
+  type ClientKind,
   type Completion,
+  clientKind,
+  type Done,
+  fail,
   type Invocation,
+  OK,
+  type Outcome,
+  offer,
+  offers,
+  ok,
+  type Session,
   WORKLOADS,
   type Workload,
   type WorkloadContext,

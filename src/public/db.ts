@@ -6,6 +6,26 @@
 
 /** A system under test, and what it is told (remote, nodes, options from the plan). */
 export type { Db, DbContext } from '../db/types.js';
+/** Capabilities beyond the core (Jepsen's Kill, Pause, Primary, LogFiles): nemeses ask for them. */
+export {
+  CAPABILITY_NAMES,
+  type Capabilities,
+  type Capability,
+  capabilitiesOf,
+  type HasDataFiles,
+  type HasLogFiles,
+  type HasPrimaries,
+  hasCapability,
+  hasDataFiles,
+  hasLogFiles,
+  hasPrimaries,
+  isKillable,
+  isPausable,
+  type Killable,
+  MissingCapabilityError,
+  type Pausable,
+  requireCapability,
+} from '../db/types.js';
 /** The base of adapters whose server is one daemon per node, tracked by a pidfile. */
 export { DaemonDb, type DaemonPaths } from '../db/daemon-db.js';
 /** Start, signal and find such daemons on a node (detached, pidfile-tracked). */

@@ -1,7 +1,12 @@
 import { homedir } from 'node:os';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
-import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
-import { bindClients, runsOn, WORKLOADS, workloadClientFactory } from '../../workloads/index.js';
+import {
+  buildNemesisPlan,
+  type CombinedOptions,
+  checkCapabilities,
+  parseFamilies,
+} from '../../nemeses/combined.js';
+import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
 import { DBS } from '../db/index.js';
@@ -14,6 +19,7 @@ import type { Op } from '../history/op.js';
 import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
+import { checkersFor, resolveDb, resolveWorkload } from './modules.js';
 import { nemesisList, type Plan, testName } from './plan.js';
 import { Progress } from './progress.js';
 import { runTest } from './runner.js';
@@ -59,10 +65,12 @@ export interface ExecuteResult {
  */
 export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const workload = WORKLOADS.get(given.workload);
+  const workload = await resolveWorkload(given.workload);
   const plan = { ...given, db: given.db ?? defaultDb(workload) };
   const name = testName(plan);
-  const db: Db | undefined = plan.db === 'none' ? undefined : DBS.get(plan.db);
+  const db: Db | undefined = plan.db === 'none' ? undefined : await resolveDb(plan.db);
+  const checkerSpec = plan.checkers;
+  const checkers = await checkersFor(Object.keys(checkerSpec ?? {}));
   // A workload/db pair without a client is refused here, before anything runs.
   workloadClientFactory(workload, db);
   const families = parseFamilies(nemesisList(plan).join(',') || 'none');
@@ -70,6 +78,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }
   const nemesisPlan = families.length > 0 ? buildNemesisPlan(nemesisOptions(plan, families)) : undefined;
+  // A fault the db cannot take (no kill, no primaries, ...) is refused before anything runs.
+  if (nemesisPlan && db) checkCapabilities(nemesisPlan.schedule, db);
   const seed = plan.seed ?? freshSeed();
 
   let remote: Remote | undefined;
@@ -147,7 +157,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
 
     log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
     await store.writeEdn(outcome.ops);
-    const result = await checkOps(outcome.ops, plan.checkers ?? workload.checkers(ctx));
+    const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers);
     const error = outcome.error === undefined ? undefined : errorText(outcome.error);
     const counts = stats(outcome.ops, outcome.durationNs);
     store.writeJson(RUN_FILES.results, {
@@ -202,6 +212,7 @@ export function defaultDb(workload: Workload): string {
 export async function checkOps(
   ops: readonly Op[],
   spec: Parameters<typeof runCheckers>[1],
+  checkers?: Parameters<typeof runCheckers>[2],
 ): Promise<CheckResult> {
   let history: History;
   try {
@@ -209,7 +220,7 @@ export async function checkOps(
   } catch (err) {
     return { valid: 'unknown', reason: `the recorded history is malformed: ${errorText(err)}` };
   }
-  return runCheckers(history, spec);
+  return runCheckers(history, spec, checkers);
 }
 
 /** Counts and throughput of the client ops. */

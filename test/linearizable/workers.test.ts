@@ -1,20 +1,21 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type * as Linearizable from '../../checkers/linearizable/index.js';
 import type * as Codecs from '../../src/history/codecs/index.js';
+import { describeBuilt, requireBuilt } from '../support/cli.js';
 
 /**
- * The worker-thread path runs only from the compiled tree (dist/, built by `npx tsc -p .`);
+ * The worker-thread path runs only from the compiled tree (dist/, built by `npm run build`);
  * under vitest the sources run in-process. These tests check the compiled path when it is
  * built.
  */
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist', 'checkers', 'linearizable');
 const corpus = join(root, '..', 'shared', 'data', 'porcupine', 'kv');
-const built = existsSync(join(dist, 'worker.js')) && existsSync(join(dist, 'parallel.js'));
 
-describe.skipIf(!built)('worker threads (compiled tree)', () => {
+describeBuilt('worker threads (compiled tree)', () => {
+  beforeAll(requireBuilt);
+
   const load = async () => ({
     lin: (await import(join(dist, 'index.js'))) as typeof Linearizable,
     codecs: (await import(join(root, 'dist', 'src', 'history', 'codecs', 'index.js'))) as typeof Codecs,
