@@ -56,7 +56,7 @@ describe('the NATS adapter uses only the public API', () => {
     expect(files.length).toBeGreaterThan(2);
     const outside = files.flatMap((f) =>
       faultlineImports(join(NATS_DIR, f))
-        .filter(([from, name]) => !exported.has(name))
+        .filter(([, name]) => !exported.has(name))
         .map(([from, name]) => `${f}: ${name} from ${from}`),
     );
     expect(outside).toEqual([]);
