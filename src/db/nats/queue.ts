@@ -18,7 +18,8 @@ const PULL_MS = 1000;
  * then is the message removed from the stream, so `ok` means taken; a pull that brought
  * nothing took nothing (`fail`), and an ack the server did not confirm is `info` (taken, or
  * redelivered after `ack_wait`). `drain` takes messages until the stream's leader reports the
- * stream empty. An element dequeued twice with both acks confirmed is a duplicate beyond
+ * stream empty, or until the consumer has had nothing pending for two ack_waits (then `ok`
+ * with a remark naming what the stream still holds: stranded messages). An element dequeued twice with both acks confirmed is a duplicate beyond
  * at-least-once delivery only when the first ack came within `ack_wait` (3 call timeouts).
  */
 export class NatsQueueClient extends NatsSession implements QueueClient {
@@ -100,6 +101,9 @@ export class NatsQueueClient extends NatsSession implements QueueClient {
               `stream holds ${info.state.messages} messages (seq ${info.state.first_seq}..${info.state.last_seq}) ` +
               `the consumer does not deliver: pending ${c.num_pending}, ack pending ${c.num_ack_pending}, ` +
               `delivered up to seq ${c.delivered.stream_seq}, ack floor seq ${c.ack_floor.stream_seq}`;
+            // Nothing pending for the consumer: it will deliver nothing more, so for the
+            // workers the queue is empty (what the stream still holds is stranded).
+            if (c.num_pending === 0 && c.num_ack_pending === 0) return { type: 'ok', value: taken, error };
             return taken.length > 0 ? { type: 'info', error } : { type: 'fail', error };
           }
           continue;
