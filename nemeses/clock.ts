@@ -16,7 +16,7 @@ import { requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { deadmanDir, sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily, NemesisOutcome } from './types.js';
 
 /** Dbs whose server can be skewed alone with libfaketime (their adapter has a `java` option to wrap). */
 export const FAKETIME_DBS: ReadonlySet<string> = new Set(['zookeeper']);
@@ -291,3 +291,22 @@ export function clockNemesis(): Nemesis {
     },
   };
 }
+
+/** Clock faults: bump or strobe node clocks (libfaketime where the clock is shared), reset at the stop. */
+export const clockFamily: NemesisFamily = {
+  name: 'clock',
+  description: 'bump or strobe the clocks of target nodes, then reset them (not in `all`)',
+  requires: [],
+  inAll: false,
+  effects: { 'bump-clock': 'begins', 'strobe-clock': 'begins', 'reset-clock': 'ends' },
+  style: { label: 'clock', fill: 'rgba(16,185,129,0.15)', text: '#047857' },
+  schedule: ({ targets }) => ({
+    startOps: [
+      ...targets.map((t) => ({ f: 'bump-clock', value: { targets: t } })),
+      { f: 'strobe-clock', value: { targets: 'one', deltaMs: 200, periodMs: 10, durationMs: 5000 } },
+    ],
+    stopOp: { f: 'reset-clock', value: null },
+    finalOps: [{ f: 'reset-clock', value: null }],
+  }),
+  create: clockNemesis,
+};

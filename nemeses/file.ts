@@ -8,7 +8,7 @@ import type { Invocation } from '../src/client/types.js';
 import { hasDataFiles, requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily, NemesisOutcome } from './types.js';
 
 /** Truncates file $1 to $2 bytes. */
 export const TRUNCATE_SCRIPT = `set -e
@@ -113,3 +113,21 @@ export function fileNemesis(): Nemesis {
     teardown: heal,
   };
 }
+
+/** File damage: kill the db, truncate or flip bits of a data file, start it. Instant, no stop. */
+export const fileFamily: NemesisFamily = {
+  name: 'file',
+  description: 'truncate or bit-flip a data file of the db on one node (not in `all`)',
+  requires: ['kill', 'dataFiles'],
+  inAll: false,
+  effects: { 'truncate-file': 'instant', 'bitflip-file': 'instant' },
+  style: { label: 'file', fill: 'rgba(107,114,128,0.15)', text: '#374151' },
+  schedule: () => ({
+    startOps: [
+      { f: 'truncate-file', value: { targets: 'one' } },
+      { f: 'bitflip-file', value: { targets: 'one' } },
+    ],
+    finalOps: [],
+  }),
+  create: fileNemesis,
+};

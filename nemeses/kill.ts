@@ -3,7 +3,7 @@ import type { Invocation } from '../src/client/types.js';
 import { requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { pickTargets, type TargetKind, targetSpec } from './targets.js';
-import { type Nemesis, type NemesisContext, primariesOf } from './types.js';
+import { type Nemesis, type NemesisContext, type NemesisFamily, primariesOf } from './types.js';
 
 /** Resolves an op's targets (a kind or a node list) to nodes; `fallback` when the op names none. */
 export async function resolveTargets(
@@ -63,3 +63,19 @@ export function killNemesis(): Nemesis {
     },
   };
 }
+
+/** Process crashes: SIGKILL the db's server on target nodes, restart it at the stop. */
+export const killFamily: NemesisFamily = {
+  name: 'kill',
+  description: 'SIGKILL the db on target nodes, then start it again',
+  requires: ['kill'],
+  inAll: true,
+  effects: { kill: 'begins', start: 'ends' },
+  style: { label: 'kill', fill: 'rgba(124,58,237,0.13)', text: '#6d28d9' },
+  schedule: ({ targets }) => ({
+    startOps: targets.map((t) => ({ f: 'kill', value: t })),
+    stopOp: { f: 'start', value: null },
+    finalOps: [{ f: 'start', value: null }],
+  }),
+  create: killNemesis,
+};

@@ -7,7 +7,7 @@
 import { requireCapability } from '../src/db/types.js';
 import { sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily } from './types.js';
 
 /** Prints the pids of stopped processes visible on the node, one a line. */
 export const STOPPED_PIDS_SCRIPT = `ps -eo pid=,stat= | awk '$2 ~ /^T/ { print $1 }'`;
@@ -86,3 +86,19 @@ export function pauseNemesis(): Nemesis {
     },
   };
 }
+
+/** Process pauses: SIGSTOP the db's server on target nodes, SIGCONT it at the stop. */
+export const pauseFamily: NemesisFamily = {
+  name: 'pause',
+  description: 'SIGSTOP the db on target nodes, then SIGCONT it',
+  requires: ['pause'],
+  inAll: true,
+  effects: { pause: 'begins', resume: 'ends' },
+  style: { label: 'pause', fill: 'rgba(14,165,233,0.15)', text: '#0369a1' },
+  schedule: ({ targets }) => ({
+    startOps: targets.map((t) => ({ f: 'pause', value: t })),
+    stopOp: { f: 'resume', value: null },
+    finalOps: [{ f: 'resume', value: null }],
+  }),
+  create: pauseNemesis,
+};

@@ -8,6 +8,7 @@
 export type { Db, DbContext } from '../db/types.js';
 /** Capabilities beyond the core (Jepsen's Kill, Pause, Primary, LogFiles): nemeses ask for them. */
 export {
+  CAPABILITY_NAMES,
   type Capabilities,
   type Capability,
   capabilitiesOf,

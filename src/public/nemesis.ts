@@ -7,6 +7,24 @@
 
 /** The nemesis shape and what it may act on. */
 export type { Nemesis, NemesisContext, NemesisOutcome } from '../../nemeses/types.js';
+/** A fault family described once: ops, heal, schedule part, needed capabilities, label and colours. */
+export {
+  type FamilyScheduleOptions,
+  type FaultEffect,
+  type NemesisFamily,
+  primariesOf,
+  type SchedulePart,
+} from '../../nemeses/types.js';
+/** The shipped families, in healing order. */
+export { effectOfF, familyByName, NEMESIS_FAMILIES } from '../../nemeses/families.js';
+export { clockFamily } from '../../nemeses/clock.js';
+export { fileFamily } from '../../nemeses/file.js';
+export { killFamily } from '../../nemeses/kill.js';
+export { packetFamily } from '../../nemeses/packet.js';
+export { partitionFamily } from '../../nemeses/partition.js';
+export { pauseFamily } from '../../nemeses/pause.js';
+/** Refusing a schedule the db cannot take, before it runs. */
+export { checkCapabilities, requiredCapabilities } from '../../nemeses/combined.js';
 /** The shipped fault families. */
 export { clockNemesis } from '../../nemeses/clock.js';
 export { fileNemesis } from '../../nemeses/file.js';

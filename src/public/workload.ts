@@ -54,3 +54,22 @@ export {
   type TxnClient,
   WR_CLIENT,
 } from '../client/kinds/index.js';
+/** What clients of those kinds share: value codecs, the transaction planner, set element names. */
+export {
+  applyMicroOps,
+  decodeValue,
+  encodeValue,
+  keysOf,
+  type Leadership,
+  type MicroOp,
+  planTxn,
+  registerValueSize,
+  type Snapshot,
+  setElements,
+  type TxnKind,
+  type TxnPlan,
+} from '../client/kinds/index.js';
+/** Reading `workloadOptions` (an InputError names the bad field) and the call deadline. */
+export { callTimeoutMs, count, flag, type Options, positive } from '../client/options.js';
+/** Pairing a workload with a db: refused, naming both, when the db offers no client of its kind. */
+export { bindClients, runsOn, workloadClientFactory } from '../../workloads/bind.js';

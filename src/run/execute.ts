@@ -1,6 +1,11 @@
 import { homedir } from 'node:os';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
-import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
+import {
+  buildNemesisPlan,
+  type CombinedOptions,
+  checkCapabilities,
+  parseFamilies,
+} from '../../nemeses/combined.js';
 import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
@@ -73,6 +78,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }
   const nemesisPlan = families.length > 0 ? buildNemesisPlan(nemesisOptions(plan, families)) : undefined;
+  // A fault the db cannot take (no kill, no primaries, ...) is refused before anything runs.
+  if (nemesisPlan && db) checkCapabilities(nemesisPlan.schedule, db);
   const seed = plan.seed ?? freshSeed();
 
   let remote: Remote | undefined;
