@@ -6,6 +6,7 @@ import { flag, type Options, positive } from './clients/options.js';
 import { callTimeoutMs, openZkUnder } from './clients/session.js';
 import { etcdTxn, type Snapshot, type TxnPlan, zkTxn } from './clients/txn.js';
 import { closeZk, type ZkClient } from './clients/zookeeper.js';
+import { finalReads, liveKeys } from './final-reads.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /** A micro-op: `['r', key, null | result]`, `['append', key, v]` or `['w', key, v]`. */
@@ -25,19 +26,22 @@ export const append: Workload = {
   description: 'list-append transactions (etcd txn, ZooKeeper multi), checked by Elle',
   dbs: ['etcd', 'zookeeper'],
   client: (ctx) => new TxnClient(ctx, 'append'),
-  generator: (ctx) => txnGenerator(ctx.options, 'append'),
+  generator: (ctx) => txnGenerator(ctx.options, 'append', liveKeys(ctx)),
+  final: (ctx) => txnFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ 'list-append': { consistencyModels: ['strict-serializable'] } }),
 };
 
 /**
  * Transactions of 1..maxTxnLength micro-ops over a rotating window of `keys` keys: half reads,
  * half writes (`append` or `w`), each write of a key a fresh value (1, 2, ... per key).
+ * `live` is kept equal to the keys in the window.
  */
-export function txnGenerator(options: Options, write: 'append' | 'w'): Generator {
+export function txnGenerator(options: Options, write: 'append' | 'w', live: number[] = []): Generator {
   const keys = positive(options, 'keys', 8);
   const maxLength = positive(options, 'maxTxnLength', 4);
   const maxWrites = positive(options, 'maxWritesPerKey', 32);
-  const active = Array.from({ length: keys }, (_, i) => i);
+  const active = live;
+  active.splice(0, active.length, ...Array.from({ length: keys }, (_, i) => i));
   let nextKey = keys;
   const written = new Map<number, number>();
   return gen((ctx: GenContext): Invocation => {
@@ -60,6 +64,11 @@ export function txnGenerator(options: Options, write: 'append' | 'w'): Generator
     }
     return { f: 'txn', value: mops };
   });
+}
+
+/** After the heal: every thread reads all live keys in one transaction, until one answers `ok`. */
+export function txnFinalReads(live: readonly number[]): Generator {
+  return finalReads(() => ({ f: 'txn', value: live.map((k): MicroOp => ['r', k, null]) }));
 }
 
 /** Applies micro-ops to a snapshot: reads see the transaction's own earlier writes. */

@@ -4,6 +4,7 @@ import { etcdFailure } from './clients/etcd.js';
 import { count, flag, type Options, positive } from './clients/options.js';
 import { EtcdSession, ZkSession } from './clients/session.js';
 import { zkFailure, zkGet, zkSet, zkSyncBarrier, zkUpsert } from './clients/zookeeper.js';
+import { finalReads, liveKeys } from './final-reads.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
@@ -24,22 +25,29 @@ export const register: Workload = {
   description: 'read/write/cas registers on independent keys, checked for linearizability',
   dbs: ['etcd', 'zookeeper'],
   client: (ctx) => (ctx.db === 'zookeeper' ? new ZkRegisterClient(ctx) : new EtcdRegisterClient(ctx)),
-  generator: (ctx) => registerGenerator(ctx.options),
+  generator: (ctx) => registerGenerator(ctx.options, liveKeys(ctx)),
+  final: (ctx) => registerFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ linearizable: { model: 'cas-register', independent: true } }),
 };
 
-/** Read, write and cas ops on a rotating window of `keys` keys, `opsPerKey` ops each. */
-export function registerGenerator(options: Options): Generator {
+/**
+ * Read, write and cas ops on a rotating window of `keys` keys, `opsPerKey` ops each; `live`
+ * is kept equal to the keys in the window.
+ */
+export function registerGenerator(options: Options, live: number[] = []): Generator {
   const keys = positive(options, 'keys', 8);
   const opsPerKey = positive(options, 'opsPerKey', 100);
   const slots = Array.from({ length: keys }, (_, i) => ({ key: i, ops: 0 }));
+  live.splice(0, live.length, ...slots.map((s) => s.key));
   let nextKey = keys;
   return gen((ctx: GenContext): Invocation => {
-    const slot = slots[Math.floor(ctx.random() * slots.length)]!;
+    const i = Math.floor(ctx.random() * slots.length);
+    const slot = slots[i]!;
     const key = slot.key;
     if (++slot.ops >= opsPerKey) {
       slot.key = nextKey++;
       slot.ops = 0;
+      live[i] = slot.key;
     }
     const r = ctx.random();
     const v = (): number => Math.floor(ctx.random() * 5);
@@ -47,6 +55,12 @@ export function registerGenerator(options: Options): Generator {
     if (r < 2 / 3) return { f: 'write', value: v(), key };
     return { f: 'cas', value: [v(), v()], key };
   });
+}
+
+/** After the heal: the threads read the live keys in turn, each until one read answers `ok`. */
+export function registerFinalReads(live: readonly number[]): Generator {
+  let next = 0;
+  return finalReads(() => ({ f: 'read', value: null, key: live[next++ % live.length] }));
 }
 
 /** Encodes a register value, padded to `size` bytes so that value size is a knob. */

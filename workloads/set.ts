@@ -1,16 +1,18 @@
 import zookeeper from 'node-zookeeper-client';
 import type { Completion, Invocation } from '../src/client/types.js';
-import { eachThread, type Generator, gen, mix } from '../src/generator/index.js';
+import { type Generator, gen, mix } from '../src/generator/index.js';
 import { etcdFailure } from './clients/etcd.js';
 import { flag } from './clients/options.js';
 import { EtcdSession, ZkSession } from './clients/session.js';
 import { zkChildren, zkCreate, zkFailure } from './clients/zookeeper.js';
+import { finalReads } from './final-reads.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
 
 /**
  * A grow-only set, one key (etcd) or znode (ZooKeeper) per element: `add v` of unique
- * integers during the run, then every process reads the whole set after healing; the `set`
- * checker looks for acknowledged adds missing from the final read (lost commits).
+ * integers during the run, then every thread reads the whole set after healing (until a read
+ * answers ok); the `set` checker looks for acknowledged adds missing from the final read
+ * (lost commits).
  *
  * Options: `reads` (also read during the run, one op in ten, and check with `set-full` too;
  * default false), `callTimeoutMs` (default 3000); etcd: `serializable` reads.
@@ -21,7 +23,7 @@ export const set: Workload = {
   dbs: ['etcd', 'zookeeper'],
   client: (ctx) => (ctx.db === 'zookeeper' ? new ZkSetClient(ctx) : new EtcdSetClient(ctx)),
   generator: (ctx) => setGenerator(flag(ctx.options, 'reads', false)),
-  final: () => eachThread(READ),
+  final: () => finalReads(() => READ),
   checkers: (ctx): CheckerSpec =>
     flag(ctx.options, 'reads', false) ? { set: {}, 'set-full': {} } : { set: {} },
 };

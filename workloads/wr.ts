@@ -1,4 +1,5 @@
-import { TxnClient, txnGenerator } from './append.js';
+import { TxnClient, txnFinalReads, txnGenerator } from './append.js';
+import { liveKeys } from './final-reads.js';
 import type { CheckerSpec, Workload } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ export const wr: Workload = {
   description: 'read-write register transactions (etcd txn, ZooKeeper multi), checked by Elle',
   dbs: ['etcd', 'zookeeper'],
   client: (ctx) => new TxnClient(ctx, 'w'),
-  generator: (ctx) => txnGenerator(ctx.options, 'w'),
+  generator: (ctx) => txnGenerator(ctx.options, 'w', liveKeys(ctx)),
+  final: (ctx) => txnFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ 'rw-register': {} }),
 };

@@ -426,12 +426,11 @@ export const CLIENT_JS = String.raw`(function () {
     perfEl.appendChild(table(['ops', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'availability'], rows, [false, true, true, true, true, true, true, true]));
     if (perf.availability.faults.length) {
       perfEl.appendChild(h('h3', '', 'Faults'));
-      var rec = perf.recoveries;
       var ri = 0;
       perfEl.appendChild(table(['fault', 'from (s)', 'to (s)', 'completed', 'availability', 'p99 (ms)', 'recovered after heal'],
         perf.availability.faults.map(function (f) {
           var recovery = '';
-          if (f.end !== null) { var x = rec[ri++]; recovery = x ? (x.recoverS === null ? 'never' : fmt(x.recoverS) + ' s') : ''; }
+          if (f.end !== null) { recovery = D.recoveryText[ri++] || ''; }
           var name = add(h('span'), h('b', '', f.kind), ' ', h('span', 'mono', f.label));
           name.firstChild.style.color = faultText(f.kind);
           return [name, fmt(f.start), f.end === null ? 'never healed' : fmt(f.end), f.completed, pct(f.availability), fmt(f.latency.p99), recovery];
