@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, readHistoryFileWithWarnings } from '../../src/history/codecs/index.js';
+import { PORCUPINE_DIR } from '../support/paths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
-const CORPUS = '/work/shared/data/porcupine';
+const CORPUS = PORCUPINE_DIR;
 
 function newestSource(dir: string): number {
   let newest = 0;
