@@ -2,7 +2,7 @@
  * How fast the local ensemble and the databases on it come up and fail over: the figures the
  * integration tests used to assert as wall-clock bounds (cluster up ≤ 20 s, etcd healthy
  * ≤ 20 s, ZooKeeper serving ≤ 15 s, a new leader ≤ 5 s after a kill -9, exec over a kept-open
- * connection faster than over a fresh one). On its own ensemble `fltbench` (10.102.0.64/26),
+ * connection faster than over a fresh one). On its own ensemble `fltbench` (10.102.0.128/25),
  * which it brings up and always removes. Needs root, like `cluster up`.
  *
  *     npm run bench -- cluster
@@ -12,7 +12,7 @@ import type { Db, DbContext } from '../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
 
 const ENSEMBLE = 'fltbench';
-const SUBNET = '10.102.0.64/26';
+const SUBNET = '10.102.0.128/25';
 
 export interface ClusterFigures {
   ensembleUpMs: number;
