@@ -7,8 +7,14 @@
  *
  *     npm run bench -- cluster
  */
-import { dbByName } from '../src/db/index.js';
-import type { Db, DbContext } from '../src/db/types.js';
+import {
+  type Db,
+  type DbContext,
+  etcd,
+  type HasPrimaries,
+  type Killable,
+  zookeeper,
+} from '../src/db/index.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
 
 const ENSEMBLE = 'fltbench';
@@ -51,20 +57,26 @@ export async function run(): Promise<ClusterFigures> {
       await r.close();
     }
     const execFreshConnectionMs = round1(fresh / 5);
-    const etcd = await dbFigures(dbByName('etcd'), { remote, nodes: remote.nodes, options: {} });
-    const zookeeper = await dbFigures(dbByName('zookeeper'), {
+    const etcdFigures = await dbFigures(etcd, { remote, nodes: remote.nodes, options: {} });
+    const zookeeperFigures = await dbFigures(zookeeper, {
       remote,
       nodes: remote.nodes.slice(0, 3),
       options: {},
     });
-    return { ensembleUpMs, execKeptOpenMs, execFreshConnectionMs, etcd, zookeeper };
+    return {
+      ensembleUpMs,
+      execKeptOpenMs,
+      execFreshConnectionMs,
+      etcd: etcdFigures,
+      zookeeper: zookeeperFigures,
+    };
   } finally {
     await remote.close().catch(() => undefined);
     await ensembleDown(ENSEMBLE);
   }
 }
 
-async function dbFigures(db: Db, ctx: DbContext): Promise<DbFigures> {
+async function dbFigures(db: Db & Killable & HasPrimaries, ctx: DbContext): Promise<DbFigures> {
   try {
     let started = performance.now();
     await Promise.all(ctx.nodes.map((n) => db.setup(ctx, n)));

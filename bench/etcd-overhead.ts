@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
-import { dbByName } from '../src/db/index.js';
+import { DBS, etcd } from '../src/db/index.js';
 import type { DbContext } from '../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
 import { gen } from '../src/generator/index.js';
 import { JsonlWriter } from '../src/history/codecs/index.js';
 import { runTest } from '../src/run/runner.js';
+import { bindClients } from '../workloads/bind.js';
 import { register } from '../workloads/register.js';
 import type { WorkloadContext } from '../workloads/types.js';
 
@@ -38,7 +39,7 @@ export async function run(
   concurrency = 20,
   nodeCount = 3,
 ): Promise<EtcdOverheadFigures> {
-  const db = dbByName('etcd');
+  const db = DBS.get('etcd');
   await ensembleDown(ENSEMBLE);
   await ensembleUp({ name: ENSEMBLE, nodes: nodeCount, subnet: SUBNET });
   const remote = await localRemote(ENSEMBLE);
@@ -111,7 +112,7 @@ async function runnerLoop(
   dir: string,
   round: number,
 ): Promise<number> {
-  const wctx: WorkloadContext = { db: 'etcd', options: {}, concurrency, nodes, endpoint };
+  const wctx: WorkloadContext = { options: {}, dbOptions: {}, concurrency, nodes, endpoint };
   const writer = JsonlWriter.open(join(dir, `history-${round}.jsonl`));
   let v = 0;
   const outcome = await runTest({
@@ -122,7 +123,7 @@ async function runnerLoop(
     opTimeoutMs: 5000,
     quietS: 0,
     finalTimeLimitS: 1,
-    newClient: () => register.client(wctx),
+    newClient: bindClients(register, etcd, wctx),
     generator: gen(() => ({ f: 'write', value: v++ % 5, key: v % 8 })),
     history: writer,
     log: () => undefined,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonlWriter } from '../src/history/codecs/index.js';
 import { runTest } from '../src/run/runner.js';
+import { bindClients } from '../workloads/bind.js';
 import { noop } from '../workloads/noop.js';
 import type { WorkloadContext } from '../workloads/types.js';
 
@@ -33,8 +34,8 @@ export async function run(
     const path = join(dir, 'history.jsonl');
     const writer = JsonlWriter.open(path);
     const ctx: WorkloadContext = {
-      db: 'none',
       options: {},
+      dbOptions: {},
       concurrency: processes,
       nodes: [],
       endpoint: (n) => n,
@@ -48,7 +49,7 @@ export async function run(
       opTimeoutMs: 5000,
       quietS: 0,
       finalTimeLimitS: 1,
-      newClient: () => noop.client(ctx),
+      newClient: bindClients(noop, undefined, ctx),
       generator: noop.generator(ctx),
       history: writer,
       log: () => undefined,

@@ -1,3 +1,4 @@
+import { Registry } from '../src/registry.js';
 import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
 import { electionChecker } from './election.js';
@@ -11,10 +12,10 @@ import { setChecker, setFullChecker } from './set.js';
 import { uniqueIdsChecker } from './unique-ids.js';
 
 /**
- * Every checker `faultline check --checker NAME` knows, by name. To add one, import it
- * and add it here; nothing else needs to change.
+ * Every checker `faultline check --checker NAME` and plans know, by name. To add one, import it
+ * and add it here; nothing else needs to change. `CHECKERS.get(name)` throws on field `checker`.
  */
-export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
+export const CHECKERS = new Registry<Checker>('checker', [
   // [name, checker] entries are added as checkers land.
   ['list-append', listAppendChecker as Checker],
   ['rw-register', rwRegisterChecker as Checker],
@@ -31,7 +32,3 @@ export const CHECKERS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
     perfChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
-
-export function checkerNames(): string[] {
-  return [...CHECKERS.keys()].sort();
-}

@@ -1,3 +1,4 @@
+import { EXIT } from '../src/errors.js';
 import type { History } from '../src/history/index.js';
 
 /** A checker's verdict: `unknown` when it could not decide (time or memory limit, missing data). */
@@ -46,6 +47,13 @@ export function mergeValidity(verdicts: Iterable<Validity>): Validity {
     if (v === 'unknown') merged = 'unknown';
   }
   return merged;
+}
+
+/** The exit code of a verdict: 0 valid, 1 invalid, 2 unknown. */
+export function exitCodeOf(result: CheckResult): number {
+  if (result.valid === true) return EXIT.valid;
+  if (result.valid === false) return EXIT.invalid;
+  return EXIT.unknown;
 }
 
 /** Combines named results into one, as Jepsen's `compose`. */

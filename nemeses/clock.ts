@@ -12,10 +12,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Invocation } from '../src/client/types.js';
+import { requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { deadmanDir, sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily, NemesisOutcome } from './types.js';
 
 /** Dbs whose server can be skewed alone with libfaketime (their adapter has a `java` option to wrap). */
 export const FAKETIME_DBS: ReadonlySet<string> = new Set(['zookeeper']);
@@ -150,8 +151,9 @@ export function clockNemesis(): Nemesis {
       const java = typeof ctx.dbContext.options.java === 'string' ? ctx.dbContext.options.java : 'java';
       const wrapper = (await ctx.remote.script(node, FAKETIME_WRAPPER_SCRIPT, [dir, java])).stdout.trim();
       await writeOffset(ctx, node, file, initial);
-      await ctx.db.kill(ctx.dbContext, node);
-      await ctx.db.start({ ...ctx.dbContext, options: { ...ctx.dbContext.options, java: wrapper } }, node);
+      const db = requireCapability(ctx.db, 'kill', 'the clock nemesis (libfaketime)');
+      await db.kill(ctx.dbContext, node);
+      await db.start({ ...ctx.dbContext, options: { ...ctx.dbContext.options, java: wrapper } }, node);
       ctx.log(`clock: restarted ${ctx.db.name} on ${node} under libfaketime (${initial})`);
     }
     return file;
@@ -163,8 +165,9 @@ export function clockNemesis(): Nemesis {
     await writeOffset(ctx, node, `${dir}/faketime`, '+0s');
     const active = await ctx.remote.script(node, FAKETIME_ACTIVE_SCRIPT, [dir]);
     if (active.stdout.trim() === 'yes') {
-      await ctx.db.kill(ctx.dbContext, node);
-      await ctx.db.start(ctx.dbContext, node);
+      const db = requireCapability(ctx.db, 'kill', 'the clock nemesis (libfaketime)');
+      await db.kill(ctx.dbContext, node);
+      await db.start(ctx.dbContext, node);
       ctx.log(`clock: restarted ${ctx.db.name} on ${node} without libfaketime`);
     }
   }
@@ -288,3 +291,22 @@ export function clockNemesis(): Nemesis {
     },
   };
 }
+
+/** Clock faults: bump or strobe node clocks (libfaketime where the clock is shared), reset at the stop. */
+export const clockFamily: NemesisFamily = {
+  name: 'clock',
+  description: 'bump or strobe the clocks of target nodes, then reset them (not in `all`)',
+  requires: [],
+  inAll: false,
+  effects: { 'bump-clock': 'begins', 'strobe-clock': 'begins', 'reset-clock': 'ends' },
+  style: { label: 'clock', fill: 'rgba(16,185,129,0.15)', text: '#047857' },
+  schedule: ({ targets }) => ({
+    startOps: [
+      ...targets.map((t) => ({ f: 'bump-clock', value: { targets: t } })),
+      { f: 'strobe-clock', value: { targets: 'one', deltaMs: 200, periodMs: 10, durationMs: 5000 } },
+    ],
+    stopOp: { f: 'reset-clock', value: null },
+    finalOps: [{ f: 'reset-clock', value: null }],
+  }),
+  create: clockNemesis,
+};

@@ -8,33 +8,25 @@
  * nemesisGenerator} wraps it as a generator of src/generator.
  */
 import type { Invocation } from '../src/client/types.js';
+import { type Capability, type Db, hasCapability, MissingCapabilityError } from '../src/db/types.js';
 import { InputError, type InputLocation } from '../src/errors.js';
 import { Generator, gen, nemesis as onNemesis, seq, sleep, stagger } from '../src/generator/index.js';
-import { clockNemesis } from './clock.js';
 import { DeadmanSwitch } from './deadman.js';
-import { fileNemesis } from './file.js';
+import { familyByName, NEMESIS_FAMILIES } from './families.js';
 import { GRUDGE_KINDS, type GrudgeKind } from './grudge.js';
-import { killNemesis } from './kill.js';
-import { type PacketBehaviour, packetNemesis } from './packet.js';
-import { partitionNemesis } from './partition.js';
-import { pauseNemesis } from './pause.js';
-import { TARGET_KINDS, type TargetKind } from './targets.js';
-import type { Nemesis, NemesisContext } from './types.js';
+import type { PacketBehaviour } from './packet.js';
+import { TARGET_KINDS, type TargetKind, targetSpec } from './targets.js';
+import type { Nemesis, NemesisContext, SchedulePart } from './types.js';
 
-/** The fault families, in the order they are healed (network first, so restarts can rejoin). */
-export const FAMILIES = ['packet', 'partition', 'clock', 'pause', 'kill', 'file'] as const;
+/** The fault family names, in the order they are healed (see nemeses/families.ts). */
+export const FAMILIES: readonly string[] = NEMESIS_FAMILIES.map((f) => f.name);
 
-export type Family = (typeof FAMILIES)[number];
+/** A fault family's name. */
+export type Family = string;
 
 /** One family's part of the schedule. */
-export interface NemesisPackage {
+export interface NemesisPackage extends SchedulePart {
   family: Family;
-  /** Ops that break something; one is picked at random each time. */
-  startOps: Invocation[];
-  /** The op that undoes a start (absent for one-shot faults such as file damage). */
-  stopOp?: Invocation;
-  /** Ops run at the end of a run, whatever state the package is in. */
-  finalOps: Invocation[];
 }
 
 /** A whole schedule, as plain data (JSON-safe, goes into the run's facts). */
@@ -62,23 +54,9 @@ export interface CombinedOptions {
   deadmanTimeoutS?: number;
 }
 
-const DEFAULT_PARTITIONS: GrudgeKind[] = [
-  'one',
-  'majority',
-  'majorities-ring',
-  'minority-third',
-  'bridge',
-  'primaries',
-];
-const DEFAULT_PACKET: PacketBehaviour[] = [
-  { delayMs: 50, jitterMs: 10 },
-  { lossPercent: 20 },
-  { delayMs: 20, duplicatePercent: 5, reorderPercent: 5 },
-];
-
 /**
- * Parses `--nemesis partition,kill,pause` (also `none`, `all`). Throws InputError naming the
- * unknown family.
+ * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked
+ * `inAll`). Throws InputError naming the unknown family.
  */
 export function parseFamilies(text: string, location: InputLocation = { field: 'nemesis' }): Family[] {
   const names = text
@@ -86,13 +64,14 @@ export function parseFamilies(text: string, location: InputLocation = { field: '
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (names.length === 1 && names[0] === 'none') return [];
-  if (names.length === 1 && names[0] === 'all') return FAMILIES.filter((f) => f !== 'file' && f !== 'clock');
+  if (names.length === 1 && names[0] === 'all')
+    return NEMESIS_FAMILIES.filter((f) => f.inAll).map((f) => f.name);
   const out: Family[] = [];
   for (const name of names) {
-    if (!(FAMILIES as readonly string[]).includes(name)) {
+    if (!familyByName(name)) {
       throw new InputError(`unknown nemesis "${name}" (known: ${FAMILIES.join(', ')}, none, all)`, location);
     }
-    if (!out.includes(name as Family)) out.push(name as Family);
+    if (!out.includes(name)) out.push(name);
   }
   return out;
 }
@@ -107,72 +86,39 @@ export function buildSchedule(options: CombinedOptions): NemesisSchedule {
   for (const t of options.targets ?? []) {
     if (!TARGET_KINDS.includes(t)) throw new InputError(`unknown target "${t}"`, { field: 'targets' });
   }
-  const targets = [...(options.targets ?? TARGET_KINDS)];
-  const packages: NemesisPackage[] = [];
-  for (const family of FAMILIES.filter((f) => options.families.includes(f))) {
-    switch (family) {
-      case 'partition':
-        packages.push({
-          family,
-          startOps: (options.partitions ?? DEFAULT_PARTITIONS).map((kind) => ({
-            f: 'start-partition',
-            value: kind,
-          })),
-          stopOp: { f: 'stop-partition', value: null },
-          finalOps: [{ f: 'stop-partition', value: null }],
-        });
-        break;
-      case 'kill':
-        packages.push({
-          family,
-          startOps: targets.map((t) => ({ f: 'kill', value: t })),
-          stopOp: { f: 'start', value: null },
-          finalOps: [{ f: 'start', value: null }],
-        });
-        break;
-      case 'pause':
-        packages.push({
-          family,
-          startOps: targets.map((t) => ({ f: 'pause', value: t })),
-          stopOp: { f: 'resume', value: null },
-          finalOps: [{ f: 'resume', value: null }],
-        });
-        break;
-      case 'packet':
-        packages.push({
-          family,
-          startOps: (options.packet ?? DEFAULT_PACKET).map((b) => ({
-            f: 'start-packet',
-            value: { targets: 'all', ...b },
-          })),
-          stopOp: { f: 'stop-packet', value: null },
-          finalOps: [{ f: 'stop-packet', value: null }],
-        });
-        break;
-      case 'clock':
-        packages.push({
-          family,
-          startOps: [
-            ...targets.map((t) => ({ f: 'bump-clock', value: { targets: t } })),
-            { f: 'strobe-clock', value: { targets: 'one', deltaMs: 200, periodMs: 10, durationMs: 5000 } },
-          ],
-          stopOp: { f: 'reset-clock', value: null },
-          finalOps: [{ f: 'reset-clock', value: null }],
-        });
-        break;
-      case 'file':
-        packages.push({
-          family,
-          startOps: [
-            { f: 'truncate-file', value: { targets: 'one' } },
-            { f: 'bitflip-file', value: { targets: 'one' } },
-          ],
-          finalOps: [],
-        });
-        break;
+  const parts = {
+    targets: [...(options.targets ?? TARGET_KINDS)],
+    ...(options.partitions ? { partitions: options.partitions } : {}),
+    ...(options.packet ? { packet: options.packet } : {}),
+  };
+  const packages: NemesisPackage[] = NEMESIS_FAMILIES.filter((f) => options.families.includes(f.name)).map(
+    (f) => ({ family: f.name, ...f.schedule(parts) }),
+  );
+  return { intervalS: options.intervalS, packages };
+}
+
+/**
+ * What the db must be able to do for a schedule, with who needs it: each family's
+ * requirements, and HasPrimaries for ops aimed at `primaries`.
+ */
+export function requiredCapabilities(schedule: NemesisSchedule): Map<Capability, string> {
+  const needs = new Map<Capability, string>();
+  for (const pkg of schedule.packages) {
+    for (const c of familyByName(pkg.family)?.requires ?? [])
+      if (!needs.has(c)) needs.set(c, `nemesis ${pkg.family}`);
+    for (const op of pkg.startOps) {
+      if (targetSpec(op.value) === 'primaries' && !needs.has('primaries'))
+        needs.set('primaries', `nemesis ${pkg.family} (${op.f} aimed at primaries)`);
     }
   }
-  return { intervalS: options.intervalS, packages };
+  return needs;
+}
+
+/** Refuses (a {@link MissingCapabilityError}, exit 254) a schedule the db cannot take, naming the family. */
+export function checkCapabilities(schedule: NemesisSchedule, db: Db): void {
+  for (const [capability, who] of requiredCapabilities(schedule)) {
+    if (!hasCapability(db, capability)) throw new MissingCapabilityError(db, capability, who);
+  }
 }
 
 /** The state before any op: nothing broken. */
@@ -242,18 +188,12 @@ export function finalNemesisGenerator(schedule: NemesisSchedule): Generator {
   return onNemesis(finalNemesisOps(schedule));
 }
 
-const FACTORIES: Record<Family, () => Nemesis> = {
-  partition: partitionNemesis,
-  kill: killNemesis,
-  pause: pauseNemesis,
-  packet: packetNemesis,
-  clock: clockNemesis,
-  file: fileNemesis,
-};
-
 /** A single nemesis for one family, by name. */
 export function familyNemesis(family: Family): Nemesis {
-  return FACTORIES[family]();
+  const f = familyByName(family);
+  if (!f)
+    throw new InputError(`unknown nemesis "${family}" (known: ${FAMILIES.join(', ')})`, { field: 'nemesis' });
+  return f.create();
 }
 
 /**

@@ -5,9 +5,10 @@
  * bytes. Offsets come from the seeded randomness and are recorded, so a run can be replayed.
  */
 import type { Invocation } from '../src/client/types.js';
+import { hasDataFiles, requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily, NemesisOutcome } from './types.js';
 
 /** Truncates file $1 to $2 bytes. */
 export const TRUNCATE_SCRIPT = `set -e
@@ -51,7 +52,8 @@ export function fileNemesis(): Nemesis {
 
   async function damage(ctx: NemesisContext, op: Invocation): Promise<NemesisOutcome> {
     const v = (op.value !== null && typeof op.value === 'object' ? op.value : {}) as Record<string, unknown>;
-    if (!ctx.db.dataFiles) return { value: null, error: `${ctx.db.name} lists no data files` };
+    const db = requireCapability(ctx.db, 'kill', 'the file nemesis');
+    if (!hasDataFiles(db)) return { value: null, error: `${db.name} lists no data files` };
     const pattern = typeof v.file === 'string' ? v.file : undefined;
     const bytes = typeof v.bytes === 'number' ? Math.max(1, Math.round(v.bytes)) : 64;
     const flips = typeof v.flips === 'number' ? Math.max(1, Math.round(v.flips)) : 8;
@@ -59,14 +61,14 @@ export function fileNemesis(): Nemesis {
     const { spec, nodes } = await resolveTargets(ctx, op, 'one');
     const damages: FileDamage[] = [];
     for (const node of nodes) {
-      const files = await ctx.db.dataFiles(ctx.dbContext, node);
+      const files = await db.dataFiles(ctx.dbContext, node);
       const file = pickFile(files, pattern, ctx.random);
       if (!file) {
         damages.push({ node, file: '', sizeBefore: 0 });
         continue;
       }
       stopped.add(node);
-      await ctx.db.kill(ctx.dbContext, node);
+      await db.kill(ctx.dbContext, node);
       const size = Number.parseInt(
         (await ctx.remote.exec(node, ['stat', '-c', '%s', file])).stdout.trim(),
         10,
@@ -87,14 +89,15 @@ export function fileNemesis(): Nemesis {
         }
       }
       damages.push(d);
-      await ctx.db.start(ctx.dbContext, node);
+      await db.start(ctx.dbContext, node);
       stopped.delete(node);
     }
     return { value: { targets: spec, damages, mechanism: `${ctx.db.name} kill, ${op.f}, start` } };
   }
 
   async function heal(ctx: NemesisContext): Promise<void> {
-    await Promise.all([...stopped].map((node) => ctx.db.start(ctx.dbContext, node)));
+    const db = requireCapability(ctx.db, 'kill', 'the file nemesis');
+    await Promise.all([...stopped].map((node) => db.start(ctx.dbContext, node)));
     stopped.clear();
   }
 
@@ -110,3 +113,21 @@ export function fileNemesis(): Nemesis {
     teardown: heal,
   };
 }
+
+/** File damage: kill the db, truncate or flip bits of a data file, start it. Instant, no stop. */
+export const fileFamily: NemesisFamily = {
+  name: 'file',
+  description: 'truncate or bit-flip a data file of the db on one node (not in `all`)',
+  requires: ['kill', 'dataFiles'],
+  inAll: false,
+  effects: { 'truncate-file': 'instant', 'bitflip-file': 'instant' },
+  style: { label: 'file', fill: 'rgba(107,114,128,0.15)', text: '#374151' },
+  schedule: () => ({
+    startOps: [
+      { f: 'truncate-file', value: { targets: 'one' } },
+      { f: 'bitflip-file', value: { targets: 'one' } },
+    ],
+    finalOps: [],
+  }),
+  create: fileNemesis,
+};

@@ -2,6 +2,7 @@
 export * from './clock.js';
 export * from './combined.js';
 export * from './deadman.js';
+export * from './families.js';
 export * from './file.js';
 export * from './grudge.js';
 export * from './kill.js';

@@ -1,8 +1,9 @@
 /** Process crashes: SIGKILL the db on target nodes (`kill`), and bring them back (`start`). */
 import type { Invocation } from '../src/client/types.js';
+import { requireCapability } from '../src/db/types.js';
 import { InputError } from '../src/errors.js';
 import { pickTargets, type TargetKind, targetSpec } from './targets.js';
-import type { Nemesis, NemesisContext } from './types.js';
+import { type Nemesis, type NemesisContext, type NemesisFamily, primariesOf } from './types.js';
 
 /** Resolves an op's targets (a kind or a node list) to nodes; `fallback` when the op names none. */
 export async function resolveTargets(
@@ -17,7 +18,7 @@ export async function resolveTargets(
       throw new InputError(`unknown nodes ${unknown.join(', ')}`, { field: 'value.targets' });
     return { spec, nodes: [...spec].sort() };
   }
-  const primaries = spec === 'primaries' ? await ctx.db.primaries(ctx.dbContext) : [];
+  const primaries = spec === 'primaries' ? await primariesOf(ctx, `${op.f} of primaries`) : [];
   return { spec, nodes: pickTargets(spec, ctx.nodes, ctx.random, primaries) };
 }
 
@@ -26,7 +27,8 @@ export function killNemesis(): Nemesis {
   const killed = new Set<string>();
 
   async function startNodes(ctx: NemesisContext, nodes: readonly string[]): Promise<string[]> {
-    await Promise.all(nodes.map((node) => ctx.db.start(ctx.dbContext, node)));
+    const db = requireCapability(ctx.db, 'kill', 'the kill nemesis');
+    await Promise.all(nodes.map((node) => db.start(ctx.dbContext, node)));
     for (const node of nodes) killed.delete(node);
     return [...nodes].sort();
   }
@@ -38,7 +40,8 @@ export function killNemesis(): Nemesis {
     async invoke(ctx, op) {
       if (op.f === 'kill') {
         const { spec, nodes } = await resolveTargets(ctx, op, 'one');
-        await Promise.all(nodes.map((node) => ctx.db.kill(ctx.dbContext, node)));
+        const db = requireCapability(ctx.db, 'kill', 'the kill nemesis');
+        await Promise.all(nodes.map((node) => db.kill(ctx.dbContext, node)));
         for (const node of nodes) killed.add(node);
         ctx.log(`killed ${nodes.join(', ')}`);
         return { value: { targets: spec, nodes, mechanism: `${ctx.db.name} kill (SIGKILL)` } };
@@ -60,3 +63,19 @@ export function killNemesis(): Nemesis {
     },
   };
 }
+
+/** Process crashes: SIGKILL the db's server on target nodes, restart it at the stop. */
+export const killFamily: NemesisFamily = {
+  name: 'kill',
+  description: 'SIGKILL the db on target nodes, then start it again',
+  requires: ['kill'],
+  inAll: true,
+  effects: { kill: 'begins', start: 'ends' },
+  style: { label: 'kill', fill: 'rgba(124,58,237,0.13)', text: '#6d28d9' },
+  schedule: ({ targets }) => ({
+    startOps: targets.map((t) => ({ f: 'kill', value: t })),
+    stopOp: { f: 'start', value: null },
+    finalOps: [{ f: 'start', value: null }],
+  }),
+  create: killNemesis,
+};

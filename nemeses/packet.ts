@@ -19,7 +19,7 @@ import { deadmanDir, sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
 import { NFQUEUE_HELPER, NFQUEUE_MARK, NFQUEUE_NUM } from './nfqueue.js';
 import { PARTITION_CHAIN, removeChainScript } from './partition.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily, NemesisOutcome } from './types.js';
 
 /** The iptables chain holding packet-fault rules (jumped to from INPUT and OUTPUT). */
 export const PACKET_CHAIN = 'FAULTLINE-PKT';
@@ -283,3 +283,26 @@ export function packetNemesis(options: PacketNemesisOptions = {}): Nemesis {
     },
   };
 }
+
+/** Packet behaviours a schedule uses unless the plan names its own. */
+export const DEFAULT_PACKET: readonly PacketBehaviour[] = [
+  { delayMs: 50, jitterMs: 10 },
+  { lossPercent: 20 },
+  { delayMs: 20, duplicatePercent: 5, reorderPercent: 5 },
+];
+
+/** Packet faults: delay, loss, duplication, reordering on every node, removed at the stop. */
+export const packetFamily: NemesisFamily = {
+  name: 'packet',
+  description: 'delay, drop, duplicate or reorder packets (netem, or an NFQUEUE fallback)',
+  requires: [],
+  inAll: true,
+  effects: { 'start-packet': 'begins', 'stop-packet': 'ends' },
+  style: { label: 'packet', fill: 'rgba(234,179,8,0.18)', text: '#a16207' },
+  schedule: ({ packet }) => ({
+    startOps: (packet ?? DEFAULT_PACKET).map((b) => ({ f: 'start-packet', value: { targets: 'all', ...b } })),
+    stopOp: { f: 'stop-packet', value: null },
+    finalOps: [{ f: 'stop-packet', value: null }],
+  }),
+  create: () => packetNemesis(),
+};

@@ -14,7 +14,13 @@ import {
   isGrudgeKind,
   makeGrudge,
 } from './grudge.js';
-import type { Nemesis, NemesisContext, NemesisOutcome } from './types.js';
+import {
+  type Nemesis,
+  type NemesisContext,
+  type NemesisFamily,
+  type NemesisOutcome,
+  primariesOf,
+} from './types.js';
 
 /** The iptables chain holding partition rules. */
 export const PARTITION_CHAIN = 'FAULTLINE';
@@ -102,7 +108,7 @@ export function partitionNemesis(): Nemesis {
 
   async function start(ctx: NemesisContext, op: Invocation): Promise<NemesisOutcome> {
     const spec = parsePartitionValue(op.value ?? 'one');
-    const primaries = spec === 'primaries' ? await ctx.db.primaries(ctx.dbContext) : [];
+    const primaries = spec === 'primaries' ? await primariesOf(ctx, 'a partition of primaries') : [];
     const grudge = typeof spec === 'string' ? makeGrudge(spec, ctx.nodes, ctx.random, primaries) : spec;
     const deadman = ctx.deadman ?? sharedDeadman(ctx.remote);
     await Promise.all(
@@ -148,3 +154,29 @@ export function partitionNemesis(): Nemesis {
     },
   };
 }
+
+/** Partition shapes a schedule uses unless the plan names its own. */
+export const DEFAULT_PARTITIONS: readonly GrudgeKind[] = [
+  'one',
+  'majority',
+  'majorities-ring',
+  'minority-third',
+  'bridge',
+  'primaries',
+];
+
+/** Network partitions: iptables DROP rules by grudge, healed all at once. */
+export const partitionFamily: NemesisFamily = {
+  name: 'partition',
+  description: 'cut the network into parts by a grudge (iptables DROP), then heal it',
+  requires: [],
+  inAll: true,
+  effects: { 'start-partition': 'begins', 'stop-partition': 'ends' },
+  style: { label: 'partition', fill: 'rgba(239,68,68,0.13)', text: '#b91c1c' },
+  schedule: ({ partitions }) => ({
+    startOps: (partitions ?? DEFAULT_PARTITIONS).map((kind) => ({ f: 'start-partition', value: kind })),
+    stopOp: { f: 'stop-partition', value: null },
+    finalOps: [{ f: 'stop-partition', value: null }],
+  }),
+  create: partitionNemesis,
+};

@@ -3,9 +3,11 @@
  * pids the pause stopped are left on the node for the dead-man switch, which SIGCONTs them if
  * the controller disappears.
  */
+
+import { requireCapability } from '../src/db/types.js';
 import { sharedDeadman } from './deadman.js';
 import { resolveTargets } from './kill.js';
-import type { Nemesis, NemesisContext } from './types.js';
+import type { Nemesis, NemesisContext, NemesisFamily } from './types.js';
 
 /** Prints the pids of stopped processes visible on the node, one a line. */
 export const STOPPED_PIDS_SCRIPT = `ps -eo pid=,stat= | awk '$2 ~ /^T/ { print $1 }'`;
@@ -34,7 +36,7 @@ export function pauseNemesis(): Nemesis {
     const deadman = ctx.deadman ?? sharedDeadman(ctx.remote);
     await Promise.all(
       nodes.map(async (node) => {
-        await ctx.db.resume(ctx.dbContext, node);
+        await requireCapability(ctx.db, 'pause', 'the pause nemesis').resume(ctx.dbContext, node);
         const pids = paused.get(node) ?? [];
         if (pids.length > 0)
           await ctx.remote.script(node, resumePidsSnippet(pids), [], { allowFailure: true });
@@ -57,7 +59,7 @@ export function pauseNemesis(): Nemesis {
         await Promise.all(
           nodes.map(async (node) => {
             const before = await stoppedPids(ctx, node);
-            await ctx.db.pause(ctx.dbContext, node);
+            await requireCapability(ctx.db, 'pause', 'the pause nemesis').pause(ctx.dbContext, node);
             const after = await stoppedPids(ctx, node);
             const mine = [
               ...new Set([...(paused.get(node) ?? []), ...[...after].filter((p) => !before.has(p))]),
@@ -84,3 +86,19 @@ export function pauseNemesis(): Nemesis {
     },
   };
 }
+
+/** Process pauses: SIGSTOP the db's server on target nodes, SIGCONT it at the stop. */
+export const pauseFamily: NemesisFamily = {
+  name: 'pause',
+  description: 'SIGSTOP the db on target nodes, then SIGCONT it',
+  requires: ['pause'],
+  inAll: true,
+  effects: { pause: 'begins', resume: 'ends' },
+  style: { label: 'pause', fill: 'rgba(14,165,233,0.15)', text: '#0369a1' },
+  schedule: ({ targets }) => ({
+    startOps: targets.map((t) => ({ f: 'pause', value: t })),
+    stopOp: { f: 'resume', value: null },
+    finalOps: [{ f: 'resume', value: null }],
+  }),
+  create: pauseNemesis,
+};

@@ -1,31 +1,27 @@
-import type { Etcd3 } from 'etcd3';
-import type { Client, Completion, Invocation } from '../src/client/types.js';
+import { APPEND_CLIENT, type MicroOp, type TxnClient } from '../src/client/kinds/txn.js';
+import { type Options, positive } from '../src/client/options.js';
+import type { Completion, Invocation } from '../src/client/types.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
-import { connectEtcd } from './clients/etcd.js';
-import { flag, type Options, positive } from './clients/options.js';
-import { callTimeoutMs, openZkUnder } from './clients/session.js';
-import { etcdTxn, type Snapshot, type TxnPlan, zkTxn } from './clients/txn.js';
-import { closeZk, type ZkClient } from './clients/zookeeper.js';
 import { finalReads, liveKeys } from './final-reads.js';
-import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
+import { type CheckerSpec, unknownOp, type Workload } from './types.js';
 
-/** A micro-op: `['r', key, null | result]`, `['append', key, v]` or `['w', key, v]`. */
-export type MicroOp = [f: 'r' | 'append' | 'w', key: number, value: unknown];
+export { applyMicroOps, keysOf, type MicroOp } from '../src/client/kinds/txn.js';
 
 /**
  * List-append transactions (Elle's): each `txn` reads whole lists and appends unique values
- * to them; one key's values are 1, 2, 3, ... Checked by `list-append`. Keys are etcd keys
- * holding a JSON list, or ZooKeeper znodes; see clients/txn.ts for how a transaction commits.
+ * to them; one key's values are 1, 2, 3, ... Checked by `list-append`. Needs a
+ * {@link TxnClient} of kind `list-append` (etcd: keys holding a JSON list, committed by a txn
+ * guarded by mod revisions; ZooKeeper: znodes, committed by a multi of version checks).
  *
  * Options: `keys` (keys in use at once, default 8), `maxTxnLength` (micro-ops, default 4),
  * `maxWritesPerKey` (appends before a key is retired, default 32), `callTimeoutMs`;
  * etcd: `serializable` (member-local reads in read-only transactions).
  */
-export const append: Workload = {
+export const append: Workload<TxnClient> = {
   name: 'append',
   description: 'list-append transactions (etcd txn, ZooKeeper multi), checked by Elle',
-  dbs: ['etcd', 'zookeeper'],
-  client: (ctx) => new TxnClient(ctx, 'append'),
+  client: APPEND_CLIENT,
+  invoke: invokeTxn,
   generator: (ctx) => txnGenerator(ctx.options, 'append', liveKeys(ctx)),
   final: (ctx) => txnFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ 'list-append': { consistencyModels: ['strict-serializable'] } }),
@@ -71,87 +67,8 @@ export function txnFinalReads(live: readonly number[]): Generator {
   return finalReads(() => ({ f: 'txn', value: live.map((k): MicroOp => ['r', k, null]) }));
 }
 
-/** Applies micro-ops to a snapshot: reads see the transaction's own earlier writes. */
-export function applyMicroOps(
-  mops: readonly MicroOp[],
-  snapshot: Snapshot,
-  keyName: (key: number) => string,
-): TxnPlan {
-  const state = new Map<string, unknown>();
-  const current = (k: string): unknown => {
-    if (!state.has(k)) {
-      const raw = snapshot.get(k);
-      state.set(k, raw === null || raw === undefined ? null : JSON.parse(raw));
-    }
-    return state.get(k);
-  };
-  const writes = new Map<string, string>();
-  const value = mops.map(([f, key, v]): MicroOp => {
-    const k = keyName(key);
-    if (f === 'r') {
-      const now = current(k);
-      return [f, key, Array.isArray(now) ? [...now] : now];
-    }
-    const next = f === 'append' ? [...((current(k) as unknown[] | null) ?? []), v] : v;
-    state.set(k, next);
-    writes.set(k, JSON.stringify(next));
-    return [f, key, v];
-  });
-  // A list-append read of a missing key is the empty list.
-  return { value, writes };
-}
-
-/** The keys a transaction touches, once each, in first-use order. */
-export function keysOf(mops: readonly MicroOp[]): number[] {
-  return [...new Set(mops.map((m) => m[1]))];
-}
-
-const ZK_ROOT = '/faultline-txn';
-
-/** Runs list-append (`append`) or rw-register (`w`) transactions on etcd or ZooKeeper. */
-export class TxnClient implements Client {
-  private etcd: Etcd3 | undefined;
-  private zk: ZkClient | undefined;
-  private readonly timeoutMs: number;
-  private readonly serializable: boolean;
-
-  constructor(
-    private readonly ctx: WorkloadContext,
-    private readonly kind: 'append' | 'w',
-  ) {
-    this.timeoutMs = callTimeoutMs(ctx.options);
-    this.serializable = flag(ctx.options, 'serializable', false);
-  }
-
-  async open(node: string): Promise<void> {
-    if (this.ctx.db !== 'zookeeper') {
-      this.etcd = connectEtcd(this.ctx.endpoint(node), this.timeoutMs);
-      return;
-    }
-    this.zk = await openZkUnder(this.ctx.endpoint(node), ZK_ROOT, this.timeoutMs);
-  }
-
-  async invoke(op: Invocation): Promise<Completion> {
-    if (op.f !== 'txn' || !Array.isArray(op.value)) return { type: 'fail', error: `unknown op ${op.f}` };
-    const mops = op.value as MicroOp[];
-    const name = this.zk ? (k: number) => `${ZK_ROOT}/${this.kind}-${k}` : (k: number) => `${this.kind}/${k}`;
-    const compute = (snapshot: Snapshot): TxnPlan => {
-      const plan = applyMicroOps(mops, snapshot, name);
-      if (this.kind === 'append') {
-        // Elle reads a missing list as empty.
-        for (const m of plan.value as MicroOp[]) if (m[0] === 'r' && m[2] === null) m[2] = [];
-      }
-      return plan;
-    };
-    const keys = keysOf(mops).map(name);
-    if (this.zk) return zkTxn(this.zk, keys, compute, this.timeoutMs);
-    return etcdTxn(this.etcd!, keys, compute, this.serializable);
-  }
-
-  async close(): Promise<void> {
-    this.etcd?.close();
-    this.etcd = undefined;
-    closeZk(this.zk);
-    this.zk = undefined;
-  }
+/** Performs a `txn` op (of `append` or `wr`) with a transaction client. */
+export function invokeTxn(client: TxnClient, op: Invocation): Promise<Completion> {
+  if (op.f !== 'txn' || !Array.isArray(op.value)) return Promise.resolve(unknownOp(op));
+  return client.txn(op.value as MicroOp[]);
 }

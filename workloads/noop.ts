@@ -1,6 +1,10 @@
+import { clientKind } from '../src/client/kind.js';
 import type { Client, Completion, Invocation } from '../src/client/types.js';
 import { gen, mix } from '../src/generator/index.js';
 import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
+
+/** The in-process client: no db offers it; the workload brings its own. */
+export const NOOP_CLIENT = clientKind<Client>('noop', 'an in-process register or set (no db)');
 
 /**
  * An in-process workload for tests and the runner bench: reads and writes of one register
@@ -13,12 +17,13 @@ import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
  * - `mode: set` — a grow-only set instead: unique `add`s, then a final read, checked by
  *   the `set` checker; with `loseEvery: n`, every n-th add is acknowledged but dropped.
  */
-export const noop: Workload = {
+export const noop: Workload<Client> = {
   name: 'noop',
   description: 'in-process register (or set) in memory: no db, no network (tests and benchmarks)',
+  client: NOOP_CLIENT,
   // With a db, the db is set up, faulted and torn down as usual; the client stays in process.
-  dbs: ['none', 'etcd', 'zookeeper'],
-  client: (ctx) => new NoopClient(sharedState(ctx)),
+  localClient: (ctx) => new NoopClient(sharedState(ctx)),
+  invoke: (client, op, context) => client.invoke(op, context),
   generator: (ctx) => {
     let next = 0;
     if (ctx.options.mode === 'set') return gen(() => ({ f: 'add', value: next++ }));

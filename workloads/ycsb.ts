@@ -1,11 +1,9 @@
-import type { Completion, Invocation } from '../src/client/types.js';
+import { KV_CLIENT, type KvClient } from '../src/client/kinds/kv.js';
+import { count, type Options, positive } from '../src/client/options.js';
+import type { Invocation } from '../src/client/types.js';
 import { InputError } from '../src/errors.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
-import { etcdFailure } from './clients/etcd.js';
-import { count, flag, type Options, positive } from './clients/options.js';
-import { EtcdSession, ZkSession } from './clients/session.js';
-import { zkFailure, zkGet, zkUpsert } from './clients/zookeeper.js';
-import type { CheckerSpec, Workload, WorkloadContext } from './types.js';
+import { type CheckerSpec, unknownOp, type Workload } from './types.js';
 
 /** Read shares of the YCSB core mixes this workload knows: A (update heavy), B (read mostly), C (read only). */
 export const YCSB_MIXES: Readonly<Record<string, number>> = { a: 0.5, b: 0.95, c: 1 };
@@ -19,12 +17,17 @@ export const YCSB_MIXES: Readonly<Record<string, number>> = { a: 0.5, b: 0.95, c
  * the mix), `records` (default 1000), `valueSize` (bytes, default 100), `distribution`
  * (`uniform` or `zipfian`, default `zipfian` as YCSB), `callTimeoutMs` (default 3000); etcd:
  * `serializable` (member-local reads, default false); ZooKeeper reads are member-local.
+ * Needs a {@link KvClient}.
  */
-export const ycsb: Workload = {
+export const ycsb: Workload<KvClient> = {
   name: 'ycsb',
   description: 'YCSB-style key/value read/update mixes (A 50/50, B 95/5, C read-only) for benchmarks',
-  dbs: ['etcd', 'zookeeper'],
-  client: (ctx) => (ctx.db === 'zookeeper' ? new ZkKvClient(ctx) : new EtcdKvClient(ctx)),
+  client: KV_CLIENT,
+  invoke: (client, op) => {
+    if (op.f === 'read') return client.read(op.key as number);
+    if (op.f === 'update') return client.update(op.key as number, op.value as string);
+    return Promise.resolve(unknownOp(op));
+  },
   generator: (ctx) => ycsbGenerator(ctx.options),
   checkers: (): CheckerSpec => ({}),
 };
@@ -89,59 +92,4 @@ function zipf(n: number, s: number): (u: number) => number {
 function paddedValue(version: number, size: number): string {
   const s = String(version);
   return s.length >= size ? s : s.padEnd(size, '.');
-}
-
-class EtcdKvClient extends EtcdSession {
-  private readonly serializable: boolean;
-
-  constructor(ctx: WorkloadContext) {
-    super(ctx);
-    this.serializable = flag(ctx.options, 'serializable', false);
-  }
-
-  async invoke(op: Invocation): Promise<Completion> {
-    const etcd = this.etcd!;
-    const key = `ycsb/${String(op.key)}`;
-    try {
-      if (op.f === 'read') {
-        const v = await etcd.get(key).serializable(this.serializable).string();
-        return { type: 'ok', value: v === null ? null : v.length };
-      }
-      if (op.f === 'update') {
-        await etcd.put(key).value(op.value as string);
-        return { type: 'ok' };
-      }
-      return { type: 'fail', error: `unknown op ${op.f}` };
-    } catch (err) {
-      return etcdFailure(err, op.f === 'read');
-    }
-  }
-}
-
-const ZK_ROOT = '/faultline-ycsb';
-
-class ZkKvClient extends ZkSession {
-  constructor(ctx: WorkloadContext) {
-    super(ctx, ZK_ROOT);
-  }
-
-  async invoke(op: Invocation): Promise<Completion> {
-    const zk = this.zk!;
-    const path = `${ZK_ROOT}/${String(op.key)}`;
-    const t = this.timeoutMs;
-    try {
-      if (op.f === 'read') {
-        const got = await zkGet(zk, path, t);
-        return { type: 'ok', value: got ? got.data.length : null };
-      }
-      if (op.f === 'update') {
-        // The first update of a key creates it.
-        await zkUpsert(zk, path, Buffer.from(op.value as string), t);
-        return { type: 'ok' };
-      }
-      return { type: 'fail', error: `unknown op ${op.f}` };
-    } catch (err) {
-      return zkFailure(err, op.f === 'read');
-    }
-  }
 }

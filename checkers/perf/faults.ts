@@ -3,11 +3,12 @@
  * healed. A window opens at the invocation of the op that starts a fault and closes at the
  * completion of the op that undoes it (only then is the fault surely gone).
  */
+import { effectOfF } from '../../nemeses/families.js';
 import type { Op } from '../../src/history/op.js';
 
 /** One fault, from the op that began it to the op that healed it. Times in seconds since the test began. */
 export interface FaultWindow {
-  /** The fault family: `partition`, `kill`, `pause`, `packet`, `clock`, `file`, or `start-X`'s X. */
+  /** The fault family (see nemeses/families.ts), or `start-X`'s X for an `f` no family claims. */
   kind: string;
   /** The `f` of the op that began it, e.g. `start-partition`, `kill`. */
   f: string;
@@ -35,22 +36,16 @@ export interface FaultEvent {
 /** What an `f` does: begins a fault of a kind, ends one, ends all, or marks one instant. */
 type Effect = { begins: string } | { ends: string } | { endsAll: true } | { instant: string };
 
-const KNOWN: Record<string, Effect> = {
-  kill: { begins: 'kill' },
-  start: { ends: 'kill' },
-  pause: { begins: 'pause' },
-  resume: { ends: 'pause' },
-  'bump-clock': { begins: 'clock' },
-  'strobe-clock': { begins: 'clock' },
-  'reset-clock': { ends: 'clock' },
-  'truncate-file': { instant: 'file' },
-  'bitflip-file': { instant: 'file' },
-  heal: { endsAll: true },
-};
-
+/** An `f` a family claims does what the family says; `heal` ends everything; else `start-X`/`stop-X`. */
 function effectOf(f: string): Effect | undefined {
-  const known = KNOWN[f];
-  if (known) return known;
+  const claimed = effectOfF(f);
+  if (claimed) {
+    const kind = claimed.family.name;
+    if (claimed.effect === 'begins') return { begins: kind };
+    if (claimed.effect === 'ends') return { ends: kind };
+    return { instant: kind };
+  }
+  if (f === 'heal') return { endsAll: true };
   if (f.startsWith('start-')) return { begins: f.slice(6) };
   if (f.startsWith('stop-')) return { ends: f.slice(5) };
   return undefined;

@@ -50,7 +50,7 @@ export function measuredWindow(
  * here when there is none.
  */
 export async function caseMetrics(windowOps: Op[], durationS: number): Promise<Metric[]> {
-  const perf = CHECKERS.get('perf');
+  const perf = CHECKERS.find('perf');
   if (perf) {
     const r = (await perf.check(History.from(windowOps), {})) as unknown as PerfFigures;
     if (r.counts) return fromPerf(r, durationS);

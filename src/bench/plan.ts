@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { WORKLOADS } from '../../workloads/index.js';
+import { WORKLOADS, workloadClientFactory } from '../../workloads/index.js';
+import { DBS } from '../db/index.js';
 import { InputError } from '../errors.js';
 import { type Plan, validatePlan } from '../run/plan.js';
 
@@ -119,19 +120,12 @@ export function parseBenchPlan(text: string, file: string): BenchPlan {
   for (const [i, w] of parsed.data.workloads.entries()) {
     const name = typeof w === 'string' ? w : w.workload;
     const path = typeof w === 'string' ? ['workloads', i] : ['workloads', i, 'workload'];
-    const workload = WORKLOADS.get(name);
-    if (!workload) {
-      throw new InputError(
-        `unknown workload "${name}" (known: ${[...WORKLOADS.keys()].sort().join(', ')})`,
-        at(path),
-      );
-    }
+    const workload = WORKLOADS.get(name, at(path));
     for (const [j, db] of parsed.data.dbs.entries()) {
-      if (!workload.dbs.includes(db)) {
-        throw new InputError(
-          `workload ${name} has no client for db ${db} (it has: ${workload.dbs.join(', ')})`,
-          at(['dbs', j]),
-        );
+      try {
+        workloadClientFactory(workload, db === 'none' ? undefined : DBS.get(db));
+      } catch (err) {
+        throw err instanceof InputError ? new InputError(err.reason, at(['dbs', j])) : err;
       }
     }
   }

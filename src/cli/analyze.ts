@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { checkerNames } from '../../checkers/registry.js';
+import { CHECKERS } from '../../checkers/registry.js';
+import { exitCodeOf } from '../../checkers/result.js';
 import { analyzeRun } from '../run/analyze.js';
-import { exitCodeOf } from './check.js';
 
 interface AnalyzeFlags {
   checker?: string;
@@ -13,7 +13,7 @@ export function registerAnalyze(program: Command): void {
   program
     .command('analyze <run-dir>')
     .description('re-check a stored run (also one cut short) and rewrite its results.json')
-    .option('--checker <name>', `checker instead of the test's: ${checkerNames().join(', ') || '(none yet)'}`)
+    .option('--checker <name>', `checker instead of the test's: ${CHECKERS.names().join(', ')}`)
     .option('--model <name>', 'linearizability model (alone: checker linearizable)')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: AnalyzeFlags) => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CHECKERS, checkerNames } from '../../checkers/registry.js';
-import type { CheckResult, CommonCheckOptions } from '../../checkers/result.js';
-import { EXIT, InputError } from '../errors.js';
+import { CHECKERS } from '../../checkers/registry.js';
+import { type CheckResult, type CommonCheckOptions, exitCodeOf } from '../../checkers/result.js';
+import { InputError } from '../errors.js';
 import { readHistoryFile } from '../history/codecs/index.js';
 
 interface CheckFlags {
@@ -18,7 +18,7 @@ export function registerCheck(program: Command): void {
     .command('check <history>')
     .description('check a stored history (.jsonl, .edn, Jepsen .log) and print the verdict')
     .option('--model <name>', 'linearizability model: register, cas-register, kv, mutex, set, ...')
-    .option('--checker <name>', `checker: ${checkerNames().join(', ') || '(none yet)'}`)
+    .option('--checker <name>', `checker: ${CHECKERS.names().join(', ')}`)
     .option('--time-limit <seconds>', 'give up after this long; the verdict is then unknown')
     .option('--memory-limit <MiB>', 'memory budget of searches (default 2048)')
     .option('--consistency-models <models>', 'comma-separated, e.g. strict-serializable (Elle checkers)')
@@ -26,12 +26,7 @@ export function registerCheck(program: Command): void {
     .action(async (file: string, flags: CheckFlags) => {
       const checkerName = flags.checker ?? (flags.model ? 'linearizable' : undefined);
       if (!checkerName) throw new InputError('say which analysis: --model <name> or --checker <name>');
-      const checker = CHECKERS.get(checkerName);
-      if (!checker) {
-        throw new InputError(`unknown checker ${checkerName}; known: ${checkerNames().join(', ')}`, {
-          field: '--checker',
-        });
-      }
+      const checker = CHECKERS.get(checkerName, { field: '--checker' });
       const history = await readHistoryFile(file);
       const options: CommonCheckOptions = {
         model: flags.model,
@@ -44,13 +39,6 @@ export function registerCheck(program: Command): void {
       else process.stdout.write(`${checker.explain?.(result) ?? summary(result)}\n`);
       process.exitCode = exitCodeOf(result);
     });
-}
-
-/** 0 valid, 1 invalid, 2 unknown. */
-export function exitCodeOf(result: CheckResult): number {
-  if (result.valid === true) return EXIT.valid;
-  if (result.valid === false) return EXIT.invalid;
-  return EXIT.unknown;
 }
 
 function summary(result: CheckResult): string {

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { DEFAULT_DEADMAN_BASE, deadmanDir, healLeftovers } from '../../nemeses/deadman.js';
 import { healPacketScript } from '../../nemeses/packet.js';
 import { HEAL_PARTITION_SCRIPT } from '../../nemeses/partition.js';
-import { dbByName } from '../db/index.js';
-import type { DbContext } from '../db/types.js';
+import { DBS } from '../db/index.js';
+import { type DbContext, isKillable, isPausable } from '../db/types.js';
 import { addNodeOptions, type NodeFlags, remoteFromOptions } from './nodes-options.js';
 
 interface HealFlags extends NodeFlags {
@@ -35,7 +35,7 @@ export function registerHeal(program: Command): void {
     .option('--deadman-dir <dir>', 'parent folder of the dead-man state on the nodes', DEFAULT_DEADMAN_BASE)
     .option('--json', 'print the report as JSON');
   addNodeOptions(command).action(async (flags: HealFlags) => {
-    const db = flags.db === undefined ? undefined : dbByName(flags.db);
+    const db = flags.db === undefined ? undefined : DBS.get(flags.db, { field: '--db' });
     const remote = await remoteFromOptions(flags);
     try {
       const dbContext: DbContext = { remote, nodes: remote.nodes, options: {} };
@@ -52,9 +52,9 @@ export function registerHeal(program: Command): void {
           }
           if (db) {
             try {
-              await db.resume(dbContext, node);
-              await db.start(dbContext, node);
-              report.db = 'resumed and started';
+              if (isPausable(db)) await db.resume(dbContext, node);
+              if (isKillable(db)) await db.start(dbContext, node);
+              report.db = `${isPausable(db) ? 'resumed and ' : ''}${isKillable(db) ? 'started' : 'left alone'}`;
             } catch (err) {
               report.db = `failed: ${(err as Error).message}`;
               process.exitCode = 1;

@@ -66,5 +66,3 @@ function exitCodeFor(err: unknown, verbose: boolean): number {
   if (verbose) console.error(e?.stack);
   return EXIT.crash;
 }
-
-await main(process.argv);

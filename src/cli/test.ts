@@ -38,8 +38,14 @@ const count = (flag: string) => number(flag, (n) => Number.isInteger(n) && n > 0
 export function addPlanOptions(command: Command): Command {
   command
     .option('--name <name>', 'test name: the folder under results/ (default <db>-<workload>)')
-    .option('--db <name>', "etcd, zookeeper, or none (in-process workloads); default: the workload's first")
-    .option('--workload <name>', `workload: ${[...WORKLOADS.keys()].sort().join(', ')} (default register)`)
+    .option(
+      '--db <name>',
+      "etcd, zookeeper, none (in-process workloads), or a module ./my-db.js; default: the workload's first",
+    )
+    .option(
+      '--workload <name>',
+      `workload: ${WORKLOADS.names().join(', ')}, or a module ./my-workload.js (default register)`,
+    )
     .option(
       '--nemesis <list>',
       'faults, comma-separated: partition, kill, pause, packet, clock, file; none; all',

@@ -1,5 +1,6 @@
+import type { ClientOffers } from '../client/kind.js';
 import { DaemonError, type DaemonRef, daemonPid, killDaemon, signalDaemon } from './daemon.js';
-import type { Db, DbContext } from './types.js';
+import type { Db, DbContext, HasLogFiles, HasPrimaries, Killable, Pausable } from './types.js';
 
 /** The paths every daemon-run adapter keeps for a node, on the node. */
 export interface DaemonPaths {
@@ -14,11 +15,16 @@ export interface DaemonPaths {
 /**
  * A db whose server is one daemon per node, tracked by a pidfile (see daemon.ts). It holds what
  * such adapters do alike: setup and teardown, stop, kill, pause, resume, pid, wipe, the log
- * file and the client endpoint. An adapter supplies its name, the server's process name, its
- * options and paths, how to install and start it, and how to tell health and leadership.
+ * file and the client endpoint: the core of {@link Db} and the capabilities Killable, Pausable
+ * and HasLogFiles (HasPrimaries is the adapter's to tell). An adapter supplies its name, the server's process name, its
+ * options and paths, the clients it offers, how to install and start it, and how to tell
+ * health and leadership.
  */
-export abstract class DaemonDb<O extends { clientPort: number }, P extends DaemonPaths> implements Db {
+export abstract class DaemonDb<O extends { clientPort: number }, P extends DaemonPaths>
+  implements Db, Killable, Pausable, HasPrimaries, HasLogFiles
+{
   abstract readonly name: string;
+  abstract readonly clients: ClientOffers;
   /** The server's name in /proc/PID/comm, which guards the pidfile against a recycled pid. */
   protected abstract readonly comm: string;
 

@@ -1,25 +1,37 @@
-import { InputError } from '../errors.js';
-import { etcd } from './etcd.js';
+import { Registry } from '../registry.js';
+import { etcd } from './etcd/index.js';
 import type { Db } from './types.js';
-import { zookeeper } from './zookeeper.js';
+import { zookeeper } from './zookeeper/index.js';
 
 export { DaemonError } from './daemon.js';
-export { EtcdDb, type EtcdOptions, etcd } from './etcd.js';
+export { EtcdDb, type EtcdOptions, etcd } from './etcd/index.js';
 export { NotHealthyError } from './health.js';
 export { type CollectedLogs, collectLogs } from './logs.js';
-export type { Db, DbContext } from './types.js';
-export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } from './zookeeper.js';
+export {
+  CAPABILITY_NAMES,
+  type Capabilities,
+  type Capability,
+  capabilitiesOf,
+  type Db,
+  type DbContext,
+  type HasDataFiles,
+  type HasLogFiles,
+  type HasPrimaries,
+  hasCapability,
+  hasDataFiles,
+  hasLogFiles,
+  hasPrimaries,
+  isKillable,
+  isPausable,
+  type Killable,
+  MissingCapabilityError,
+  type Pausable,
+  requireCapability,
+} from './types.js';
+export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } from './zookeeper/index.js';
 
-/** Every db adapter, by the name a plan or `--db` uses. */
-export const DBS: Readonly<Record<string, Db>> = Object.freeze({
-  etcd,
-  zookeeper,
-});
-
-/** The adapter called `name`; an {@link InputError} on field `db` lists the known ones otherwise. */
-export function dbByName(name: string): Db {
-  const db = Object.hasOwn(DBS, name) ? DBS[name] : undefined;
-  if (!db)
-    throw new InputError(`unknown db "${name}" (known: ${Object.keys(DBS).join(', ')})`, { field: 'db' });
-  return db;
-}
+/** Every db adapter faultline ships, by the name a plan or `--db` uses. `DBS.get(name)` throws on field `db`. */
+export const DBS = new Registry<Db>('db', [
+  ['etcd', etcd],
+  ['zookeeper', zookeeper],
+]);

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { nodeDirName } from './options.js';
-import type { Db, DbContext } from './types.js';
+import { type Db, type DbContext, hasLogFiles } from './types.js';
 
 /** What {@link collectLogs} fetched, and what it could not (a dead node must not stop the rest). */
 export interface CollectedLogs {
@@ -13,10 +13,12 @@ export interface CollectedLogs {
 
 /**
  * Downloads every node's log files into `<destDir>/<node>/<file name>`, all nodes at once.
- * A missing file is skipped silently; an unreachable node is reported in `failures`.
+ * A missing file is skipped silently; an unreachable node is reported in `failures`. A db
+ * without log files (not {@link HasLogFiles}) collects nothing.
  */
 export async function collectLogs(db: Db, ctx: DbContext, destDir: string): Promise<CollectedLogs> {
   const collected: CollectedLogs = { files: [], failures: [] };
+  if (!hasLogFiles(db)) return collected;
   await Promise.all(
     ctx.nodes.map(async (node) => {
       let remoteFiles: string[];

@@ -1,4 +1,6 @@
+import type { ClientOffers } from '../client/kind.js';
 import type { Remote } from '../control/types.js';
+import { InputError } from '../errors.js';
 
 /** What a db adapter needs to act on a cluster. */
 export interface DbContext {
@@ -12,8 +14,11 @@ export interface DbContext {
 }
 
 /**
- * A system under test, driven over SSH. Every method acts on one node, except where noted,
- * and must be idempotent: setting up a set-up node or killing a dead one is fine.
+ * A system under test, driven over SSH: the core every adapter has (Jepsen's `DB`). What a
+ * nemesis needs beyond it is a capability ({@link Killable}, {@link Pausable},
+ * {@link HasPrimaries}, {@link HasLogFiles}, {@link HasDataFiles}) that an adapter may or may
+ * not have; test for it with {@link hasCapability} or the `is…` guards. Every method acts on
+ * one node, except where noted, and must be idempotent: setting up a set-up node is fine.
  */
 export interface Db {
   readonly name: string;
@@ -21,29 +26,108 @@ export interface Db {
   setup(ctx: DbContext, node: string): Promise<void>;
   /** Stops the node and removes its data. */
   teardown(ctx: DbContext, node: string): Promise<void>;
-  start(ctx: DbContext, node: string): Promise<void>;
-  /** SIGKILL the server process. */
+  /** Resolves once the whole cluster serves requests; rejects with a clear error after timeoutMs. */
+  awaitHealthy(ctx: DbContext, timeoutMs: number): Promise<void>;
+  /** The client endpoint of a node, e.g. `10.77.0.11:2379`. */
+  endpoint(ctx: DbContext, node: string): string;
+  /** The server's version, for the run's facts. */
+  version?(ctx: DbContext, node: string): Promise<string>;
+  /**
+   * The clients this adapter offers to workloads, by client kind (see src/client/kind.ts): a
+   * workload runs on a db only when the db offers the kind of client the workload needs.
+   */
+  readonly clients: ClientOffers;
+}
+
+/** Jepsen's `Kill`: the server process can be crashed and started again, keeping its data. */
+export interface Killable {
+  /** SIGKILL the server process (a dead one stays dead). */
   kill(ctx: DbContext, node: string): Promise<void>;
+  /** Starts the server on its existing data (a running one keeps running). */
+  start(ctx: DbContext, node: string): Promise<void>;
+}
+
+/** Jepsen's `Pause`: the server process can be frozen and thawed. */
+export interface Pausable {
   /** SIGSTOP the server process. */
   pause(ctx: DbContext, node: string): Promise<void>;
   /** SIGCONT the server process. */
   resume(ctx: DbContext, node: string): Promise<void>;
-  /** Resolves once the whole cluster serves requests; rejects with a clear error after timeoutMs. */
-  awaitHealthy(ctx: DbContext, timeoutMs: number): Promise<void>;
-  /** The nodes that currently believe they lead (normally zero or one). */
+}
+
+/** Jepsen's `Primary`: the adapter can tell which nodes lead. */
+export interface HasPrimaries {
+  /** The nodes that currently believe they lead (normally zero or one); acts on the whole cluster. */
   primaries(ctx: DbContext): Promise<string[]>;
-  /** Paths of the node's log files, for collection into the run folder. */
+}
+
+/** Jepsen's `LogFiles`: the node's logs, collected into the run folder. */
+export interface HasLogFiles {
+  /** Paths of the node's log files, on the node. */
   logFiles(ctx: DbContext, node: string): Promise<string[]>;
-  /** Data files a file nemesis may corrupt (WAL, snapshots, transaction logs). */
-  dataFiles?(ctx: DbContext, node: string): Promise<string[]>;
-  /** The server's version, for the run's facts. */
-  version?(ctx: DbContext, node: string): Promise<string>;
-  /** The client endpoint of a node, e.g. `10.77.0.11:2379`. */
-  endpoint(ctx: DbContext, node: string): string;
-  /** Stops the server gracefully (SIGTERM, then SIGKILL after a grace period); keeps its data. */
-  stop?(ctx: DbContext, node: string): Promise<void>;
-  /** Removes the node's data (the server must be stopped); the next `start` begins empty. */
-  wipe?(ctx: DbContext, node: string): Promise<void>;
-  /** The server's process id on the node (in the node's PID namespace), or null when it is not running. */
-  pid?(ctx: DbContext, node: string): Promise<number | null>;
+}
+
+/** Data files a file nemesis may damage (WAL, snapshots, transaction logs). */
+export interface HasDataFiles {
+  dataFiles(ctx: DbContext, node: string): Promise<string[]>;
+}
+
+/** The capabilities, by the name nemeses and errors use. */
+export interface Capabilities {
+  kill: Killable;
+  pause: Pausable;
+  primaries: HasPrimaries;
+  logFiles: HasLogFiles;
+  dataFiles: HasDataFiles;
+}
+
+export type Capability = keyof Capabilities;
+
+/** The methods that make each capability, and what it means in words (for errors). */
+const CAPABILITIES: {
+  readonly [C in Capability]: { methods: readonly (keyof Capabilities[C])[]; says: string };
+} = {
+  kill: { methods: ['kill', 'start'], says: 'kill and restart its server (Killable: kill, start)' },
+  pause: { methods: ['pause', 'resume'], says: 'pause and resume its server (Pausable: pause, resume)' },
+  primaries: { methods: ['primaries'], says: 'tell which nodes lead (HasPrimaries: primaries)' },
+  logFiles: { methods: ['logFiles'], says: 'list its log files (HasLogFiles: logFiles)' },
+  dataFiles: { methods: ['dataFiles'], says: 'list its data files (HasDataFiles: dataFiles)' },
+};
+
+/** Every capability name, in a fixed order. */
+export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as readonly Capability[];
+
+/** True when `db` has every method of `capability`. */
+export function hasCapability<C extends Capability>(db: Db, capability: C): db is Db & Capabilities[C] {
+  const methods = CAPABILITIES[capability].methods as readonly string[];
+  return methods.every((m) => typeof (db as unknown as Record<string, unknown>)[m] === 'function');
+}
+
+export const isKillable = (db: Db): db is Db & Killable => hasCapability(db, 'kill');
+export const isPausable = (db: Db): db is Db & Pausable => hasCapability(db, 'pause');
+export const hasPrimaries = (db: Db): db is Db & HasPrimaries => hasCapability(db, 'primaries');
+export const hasLogFiles = (db: Db): db is Db & HasLogFiles => hasCapability(db, 'logFiles');
+export const hasDataFiles = (db: Db): db is Db & HasDataFiles => hasCapability(db, 'dataFiles');
+
+/** The capabilities `db` has. */
+export function capabilitiesOf(db: Db): Capability[] {
+  return CAPABILITY_NAMES.filter((c) => hasCapability(db, c));
+}
+
+/** A db asked for a capability it lacks: bad input (the plan pairs a fault with a db that cannot take it). */
+export class MissingCapabilityError extends InputError {
+  constructor(db: Db, capability: Capability, who: string, field = 'nemesis') {
+    super(`${who} needs a db that can ${CAPABILITIES[capability].says}; db ${db.name} cannot`, { field });
+    this.name = 'MissingCapabilityError';
+  }
+}
+
+/** `db` as having `capability`, or a {@link MissingCapabilityError} naming `who` needs it. */
+export function requireCapability<C extends Capability>(
+  db: Db,
+  capability: C,
+  who: string,
+): Db & Capabilities[C] {
+  if (!hasCapability(db, capability)) throw new MissingCapabilityError(db, capability, who);
+  return db;
 }

@@ -6,6 +6,7 @@
  */
 import { analyzePerf, describeValue, type PerfResult } from '../../checkers/perf.js';
 import type { CheckResult } from '../../checkers/result.js';
+import { familyStyles } from '../../nemeses/families.js';
 import { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { describeRecovery } from './recovery.js';
@@ -58,6 +59,15 @@ export interface ReportData {
   allValues: boolean;
   /** Problems met building the report (a history that would not pair, ...). */
   warnings: string[];
+  /** How fault windows of each kind are drawn: the nemesis families' own styles. */
+  faultStyles: Record<string, FaultStyle>;
+}
+
+/** A fault kind's legend label and colours (CSS). */
+export interface FaultStyle {
+  label: string;
+  fill: string;
+  text: string;
 }
 
 /** Limits that keep a report of a million ops small. */
@@ -171,6 +181,7 @@ export function buildReportData(
     values,
     allValues,
     warnings,
+    faultStyles: familyStyles(),
   };
 }
 

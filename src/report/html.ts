@@ -4,9 +4,10 @@
  * anything else). The data is embedded as JSON in a `<script type="application/json">`
  * block with every `<` escaped, so no value can close the block or open a tag.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { CLIENT_JS } from './client.js';
+import { fileURLToPath } from 'node:url';
 import type { ReportData } from './data.js';
 import { REPORT_CSS } from './style.js';
 
@@ -23,6 +24,28 @@ function uplot(): { js: string; css: string } {
     };
   }
   return uplotAssets;
+}
+
+let clientCode: string | undefined;
+
+/**
+ * The report's browser code (src/report/browser/, typed TypeScript) as one script. `npm run
+ * build` bundles it to browser.js next to this module; running from the TypeScript sources
+ * (tests), it is bundled once per process by the same script, with rolldown.
+ */
+export function reportClientJs(): string {
+  if (clientCode === undefined) {
+    const built = fileURLToPath(new URL('./browser.js', import.meta.url));
+    if (existsSync(built)) clientCode = readFileSync(built, 'utf8');
+    else {
+      const script = ['../../scripts/bundle-report.mjs', '../../../scripts/bundle-report.mjs']
+        .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+        .find((p) => existsSync(p));
+      if (!script) throw new Error(`the report's browser code is not built (${built}): run npm run build`);
+      clientCode = execFileSync(process.execPath, [script], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    }
+  }
+  return clientCode;
 }
 
 /** JSON safe inside a script element: `<` (and the JS line separators) as escapes. */
@@ -67,7 +90,7 @@ export function renderReportHtml(data: ReportData): string {
 <noscript>This report needs JavaScript to draw its plots and timeline.</noscript>
 <script type="application/json" id="faultline-data">${scriptJson(data)}</script>
 <script>${inlineScript(js)}</script>
-<script>${inlineScript(CLIENT_JS)}</script>
+<script>${inlineScript(reportClientJs())}</script>
 </body>
 </html>
 `;

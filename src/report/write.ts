@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CheckResult } from '../../checkers/result.js';
 import { InputError } from '../errors.js';
 import { readOps } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
+import { replaceFileInside } from '../run/store.js';
+import { InsideRoot } from '../serve/inside-root.js';
 import { buildReportData, type ReportLimits } from './data.js';
 import { renderReportHtml } from './html.js';
 
@@ -17,35 +18,74 @@ export interface WriteReportOptions extends ReportLimits {
 }
 
 /**
- * Writes `<runDir>/report.html` from the run's history, results.json and test.json, and
- * returns its path. A run without results.json still gets a report (its history and
- * performance); a run without any history file is an {@link InputError}.
+ * The report of a run folder as HTML, in memory, from its history, results.json and
+ * test.json. Every file is read only if it is a regular file whose real path is inside the
+ * run folder (a symlink out of it counts as missing). A run without results.json still gets
+ * a report (its history and performance); a run without any history file is an
+ * {@link InputError}.
+ */
+export async function renderRunReport(runDir: string, options: WriteReportOptions = {}): Promise<string> {
+  const inside = await runFolder(runDir);
+  const ops = options.ops ?? (await readRunOps(runDir));
+  const results = (await readJsonInside(inside, 'results.json')) as CheckResult | null;
+  const facts = ((await readJsonInside(inside, 'test.json')) ?? {}) as Record<string, unknown>;
+  return renderReportHtml(buildReportData(ops, results, facts, options));
+}
+
+/**
+ * Writes `<runDir>/report.html` (see {@link renderRunReport}) and returns its path. It is
+ * written through a fresh temp file in the run folder and renamed into place, so a symlink
+ * named report.html (or planted under a temp name) is never written through.
  */
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<string> {
-  const ops = options.ops ?? (await readRunOps(runDir));
-  const results = readJson(join(runDir, 'results.json')) as CheckResult | null;
-  const facts = (readJson(join(runDir, 'test.json')) ?? {}) as Record<string, unknown>;
-  const html = renderReportHtml(buildReportData(ops, results, facts, options));
-  const out = join(runDir, REPORT_FILE);
-  writeFileSync(`${out}.tmp`, html);
-  renameSync(`${out}.tmp`, out);
-  return out;
+  return replaceFileInside(runDir, REPORT_FILE, await renderRunReport(runDir, options));
 }
 
-/** The ops of a stored run: history.jsonl (even torn), else history.edn. */
+/** The ops of a stored run: history.jsonl (even torn), else history.edn; regular files inside the folder only. */
 export async function readRunOps(runDir: string): Promise<Op[]> {
-  const file = ['history.jsonl', 'history.edn'].map((f) => join(runDir, f)).find((f) => existsSync(f));
-  if (!file) throw new InputError('no history.jsonl or history.edn in the run folder', { file: runDir });
-  const ops: Op[] = [];
-  for await (const op of readOps(file)) ops.push(op);
-  return ops;
+  const inside = await runFolder(runDir);
+  for (const [name, format] of [
+    ['history.jsonl', 'jsonl'],
+    ['history.edn', 'edn'],
+  ] as const) {
+    const file = await inside.openRegular(join(inside.real, name));
+    if (!file) continue;
+    try {
+      const ops: Op[] = [];
+      // The reader opens the very file checked above (its /proc/self/fd name).
+      for await (const op of readOps(file.openPath, { format })) ops.push(op);
+      return ops;
+    } catch (err) {
+      throw err instanceof InputError ? renamed(err, file.openPath, join(runDir, name)) : err;
+    } finally {
+      await file.handle.close().catch(() => undefined);
+    }
+  }
+  throw new InputError('no history.jsonl or history.edn in the run folder', { file: runDir });
 }
 
-function readJson(path: string): unknown {
-  if (!existsSync(path)) return null;
+/** An error naming the file as the user knows it rather than by its /proc/self/fd path. */
+function renamed(err: InputError, openPath: string, shown: string): InputError {
+  if (err.location.file !== openPath) return err;
+  return new InputError(err.reason, { ...err.location, file: shown });
+}
+
+async function runFolder(runDir: string): Promise<InsideRoot> {
+  const inside = await InsideRoot.of(runDir);
+  if (!inside) throw new InputError('no such run folder', { file: runDir });
+  return inside;
+}
+
+async function readJsonInside(inside: InsideRoot, name: string): Promise<unknown> {
+  const text = await inside.readText(join(inside.real, name), 256 << 20);
+  if (text === undefined) return null;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file: path });
+    // JSON.parse quotes the start of the text; keep only its position.
+    const at = /position \d+/.exec((err as Error).message)?.[0];
+    throw new InputError(`not valid JSON${at ? ` (at ${at})` : ''}`, {
+      file: join(inside.real, basename(name)),
+    });
   }
 }

@@ -57,6 +57,7 @@ interface StoredFacts {
     checkers?: CheckerSpec;
     workloadOptions?: Record<string, unknown>;
     db?: string;
+    dbOptions?: Record<string, unknown>;
     concurrency?: number;
   };
   nodes?: string[];
@@ -89,11 +90,11 @@ function chooseCheckers(facts: StoredFacts, options: AnalyzeOptions): CheckerSpe
 /** The checkers the test ran: the plan's override, else its workload's. */
 function storedCheckers(facts: StoredFacts): CheckerSpec {
   if (facts.plan?.checkers) return facts.plan.checkers;
-  const workload = facts.workload ? WORKLOADS.get(facts.workload) : undefined;
+  const workload = facts.workload ? WORKLOADS.find(facts.workload) : undefined;
   if (!workload) return {};
   const nodes = facts.nodes ?? [];
   return workload.checkers({
-    db: facts.plan?.db ?? 'none',
+    dbOptions: facts.plan?.dbOptions ?? {},
     options: facts.plan?.workloadOptions ?? {},
     concurrency: facts.plan?.concurrency ?? 1,
     nodes,

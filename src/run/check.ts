@@ -8,6 +8,7 @@ import {
 } from '../../checkers/result.js';
 import type { CheckerRunOptions, CheckerSpec } from '../../workloads/types.js';
 import type { History } from '../history/history.js';
+import type { Registry } from '../registry.js';
 
 /** Keys listed in an independent checker's result, at most (the count is always given). */
 const MAX_LISTED_KEYS = 20;
@@ -20,13 +21,13 @@ const MAX_LISTED_KEYS = 20;
 export async function runCheckers(
   history: History,
   spec: CheckerSpec,
-  registry: ReadonlyMap<string, Checker> = CHECKERS,
+  registry: Registry<Checker> = CHECKERS,
 ): Promise<CheckResult> {
   const results: Record<string, CheckResult> = {};
   const wanted: CheckerSpec = { ...spec };
   if (registry.has('perf') && !('perf' in wanted)) wanted.perf = {};
   for (const [name, options] of Object.entries(wanted)) {
-    const checker = registry.get(name);
+    const checker = registry.find(name);
     if (!checker) {
       results[name] = { valid: 'unknown', reason: `no checker named ${name} is registered` };
       continue;

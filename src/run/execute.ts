@@ -1,13 +1,17 @@
 import { homedir } from 'node:os';
-import type { CheckResult } from '../../checkers/result.js';
-import { buildNemesisPlan, type CombinedOptions, parseFamilies } from '../../nemeses/combined.js';
-import { workloadByName } from '../../workloads/index.js';
-import type { WorkloadContext } from '../../workloads/types.js';
-import { exitCodeOf } from '../cli/check.js';
-import { type NodeFlags, remoteFromOptions } from '../cli/nodes-options.js';
+import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
+import {
+  buildNemesisPlan,
+  type CombinedOptions,
+  checkCapabilities,
+  parseFamilies,
+} from '../../nemeses/combined.js';
+import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
+import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
-import { dbByName } from '../db/index.js';
+import { DBS } from '../db/index.js';
 import type { Db, DbContext } from '../db/types.js';
+import { type NodeFlags, remoteFromOptions } from '../ensemble/connect.js';
 import { EXIT, InputError } from '../errors.js';
 import { freshSeed, rate } from '../generator/index.js';
 import { History } from '../history/history.js';
@@ -15,6 +19,7 @@ import type { Op } from '../history/op.js';
 import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
+import { checkersFor, resolveDb, resolveWorkload } from './modules.js';
 import { nemesisList, type Plan, testName } from './plan.js';
 import { Progress } from './progress.js';
 import { runTest } from './runner.js';
@@ -60,21 +65,21 @@ export interface ExecuteResult {
  */
 export async function executePlan(given: Plan, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const workload = workloadByName(given.workload);
-  const plan = { ...given, db: given.db ?? workload.dbs[0] ?? 'none' };
+  const workload = await resolveWorkload(given.workload);
+  const plan = { ...given, db: given.db ?? defaultDb(workload) };
   const name = testName(plan);
-  if (!workload.dbs.includes(plan.db)) {
-    throw new InputError(
-      `workload ${workload.name} has no client for db ${plan.db} (it has: ${workload.dbs.join(', ')})`,
-      { field: 'db' },
-    );
-  }
-  const db: Db | undefined = plan.db === 'none' ? undefined : dbByName(plan.db);
+  const db: Db | undefined = plan.db === 'none' ? undefined : await resolveDb(plan.db);
+  const checkerSpec = plan.checkers;
+  const checkers = await checkersFor(Object.keys(checkerSpec ?? {}));
+  // A workload/db pair without a client is refused here, before anything runs.
+  workloadClientFactory(workload, db);
   const families = parseFamilies(nemesisList(plan).join(',') || 'none');
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }
   const nemesisPlan = families.length > 0 ? buildNemesisPlan(nemesisOptions(plan, families)) : undefined;
+  // A fault the db cannot take (no kill, no primaries, ...) is refused before anything runs.
+  if (nemesisPlan && db) checkCapabilities(nemesisPlan.schedule, db);
   const seed = plan.seed ?? freshSeed();
 
   let remote: Remote | undefined;
@@ -94,8 +99,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     const dbContext: DbContext | undefined =
       db && remote ? { remote, nodes, options: plan.dbOptions, logDir: store.logDir } : undefined;
     const ctx: WorkloadContext = {
-      db: plan.db,
       options: plan.workloadOptions,
+      dbOptions: plan.dbOptions,
       concurrency: plan.concurrency,
       nodes,
       endpoint: (node) => (db && dbContext ? db.endpoint(dbContext, node) : node),
@@ -130,7 +135,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       opTimeoutMs: plan.opTimeout * 1000,
       quietS: plan.quiet,
       finalTimeLimitS: plan.finalTimeLimit,
-      newClient: () => workload.client(ctx),
+      newClient: bindClients(workload, db, ctx),
       generator: plan.rate > 0 ? rate(plan.rate, main) : main,
       ...(final ? { finalGenerator: final } : {}),
       ...(db && remote ? { db, remote, dbOptions: plan.dbOptions, logDir: store.logDir } : {}),
@@ -152,7 +157,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
 
     log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
     await store.writeEdn(outcome.ops);
-    const result = await checkOps(outcome.ops, plan.checkers ?? workload.checkers(ctx));
+    const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers);
     const error = outcome.error === undefined ? undefined : errorText(outcome.error);
     const counts = stats(outcome.ops, outcome.durationNs);
     store.writeJson(RUN_FILES.results, {
@@ -194,10 +199,20 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
   }
 }
 
+/**
+ * The db of a plan that names none: `none` for in-process workloads, else the first db that
+ * offers the workload's client (etcd for every workload faultline ships).
+ */
+export function defaultDb(workload: Workload): string {
+  if (workload.localClient) return 'none';
+  return DBS.values().find((db) => runsOn(workload, db))?.name ?? 'etcd';
+}
+
 /** Checks recorded ops; a malformed history (a harness bug) is `unknown`, with the reason. */
 export async function checkOps(
   ops: readonly Op[],
   spec: Parameters<typeof runCheckers>[1],
+  checkers?: Parameters<typeof runCheckers>[2],
 ): Promise<CheckResult> {
   let history: History;
   try {
@@ -205,7 +220,7 @@ export async function checkOps(
   } catch (err) {
     return { valid: 'unknown', reason: `the recorded history is malformed: ${errorText(err)}` };
   }
-  return runCheckers(history, spec);
+  return runCheckers(history, spec, checkers);
 }
 
 /** Counts and throughput of the client ops. */

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError, type InputLocation } from '../errors.js';
+import {
+  absoluteModuleName,
+  checkersFor,
+  isModuleName,
+  moduleLabel,
+  resolveDb,
+  resolveWorkload,
+} from './modules.js';
 
 const options = z.record(z.string(), z.unknown());
 const seconds = z.number().positive();
@@ -61,16 +70,28 @@ export type PlanOverrides = Partial<Omit<PlanInput, 'matrix'>>;
 /** Where a plan came from, to point at lines in errors. */
 interface PlanSource {
   file: string;
+  /** The plan as written (module names not yet made absolute). */
+  raw?: Record<string, unknown>;
   locate: (path: readonly PropertyKey[], atKey?: string) => InputLocation;
 }
 
 /** Reads and validates a YAML or JSON plan file; errors name the file, line, column and field. */
 export async function loadPlanFile(file: string, overrides: PlanOverrides = {}): Promise<Plan> {
-  return parsePlan(await readFile(file, 'utf8'), file, overrides);
+  const { plan, source } = parseWithSource(await readFile(file, 'utf8'), file, overrides);
+  await loadPlanModules(plan, source);
+  return plan;
 }
 
 /** Parses and validates plan text (YAML, or JSON, which is YAML too). */
 export function parsePlan(text: string, file: string, overrides: PlanOverrides = {}): Plan {
+  return parseWithSource(text, file, overrides).plan;
+}
+
+function parseWithSource(
+  text: string,
+  file: string,
+  overrides: PlanOverrides,
+): { plan: Plan; source: PlanSource } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -91,7 +112,56 @@ export function parsePlan(text: string, file: string, overrides: PlanOverrides =
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError('a plan is a mapping of fields (workload, db, nemesis, ...)', { file, line: 1 });
   }
-  return validate({ ...(raw as Record<string, unknown>), ...definedOnly(overrides) }, source);
+  source.raw = raw as Record<string, unknown>;
+  const fromFile = withAbsoluteModules(source.raw, dirname(file));
+  return { plan: validate({ ...fromFile, ...definedOnly(overrides) }, source), source };
+}
+
+/** Module names of a plan file (`db: ./my-db.js`, …) made absolute, relative to the plan's folder. */
+function withAbsoluteModules(raw: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const name = (v: unknown): unknown => (typeof v === 'string' ? absoluteModuleName(v, dir) : v);
+  const out: Record<string, unknown> = { ...raw };
+  for (const key of ['db', 'workload'] as const) if (raw[key] !== undefined) out[key] = name(raw[key]);
+  const checkers = raw.checkers;
+  if (checkers !== null && typeof checkers === 'object' && !Array.isArray(checkers)) {
+    out.checkers = Object.fromEntries(Object.entries(checkers).map(([k, v]) => [name(k), v]));
+  }
+  const matrix = raw.matrix;
+  if (matrix !== null && typeof matrix === 'object' && !Array.isArray(matrix)) {
+    const m: Record<string, unknown> = { ...matrix };
+    for (const key of ['db', 'workload'] as const) {
+      const values = m[key];
+      if (Array.isArray(values)) m[key] = values.map(name);
+    }
+    out.matrix = m;
+  }
+  return out;
+}
+
+/**
+ * Loads the modules the plan names (db, workload, checkers, also in its matrix), so that a
+ * module that is missing or lacks what it must export is an error naming the plan's line.
+ */
+async function loadPlanModules(plan: Plan, source: PlanSource): Promise<void> {
+  const at = (path: readonly PropertyKey[], atKey?: string): InputLocation => ({
+    ...source.locate(path, atKey),
+    file: source.file,
+    field: path.join('.'),
+  });
+  const names = (key: 'db' | 'workload'): [string, InputLocation][] => {
+    const own = plan[key];
+    const out: [string, InputLocation][] = own === undefined ? [] : [[own, at([key])]];
+    const values = plan.matrix?.[key] ?? [];
+    values.forEach((v, i) => {
+      if (typeof v === 'string') out.push([v, at(['matrix', key, i])]);
+    });
+    return out.filter(([name]) => isModuleName(name));
+  };
+  for (const [name, location] of names('db')) await resolveDb(name, location);
+  for (const [name, location] of names('workload')) await resolveWorkload(name, location);
+  const written = Object.keys(plan.checkers ?? {});
+  const asWritten = Object.keys((source.raw?.checkers as Record<string, unknown> | undefined) ?? {});
+  await checkersFor(written, (name) => at(['checkers'], asWritten[written.indexOf(name)]));
 }
 
 /** Validates a plan given as an object (flags only, or a matrix variant). */
@@ -169,7 +239,8 @@ function tag(value: unknown): string {
 
 /** The test's name: `name`, else `<db>-<workload>` (or the workload's name when the db is implied). */
 export function testName(plan: Plan): string {
-  return plan.name ?? (plan.db && plan.db !== 'none' ? `${plan.db}-${plan.workload}` : plan.workload);
+  const workload = moduleLabel(plan.workload);
+  return plan.name ?? (plan.db && plan.db !== 'none' ? `${moduleLabel(plan.db)}-${workload}` : workload);
 }
 
 /** The nemesis list, whichever way it was written. */

@@ -1,5 +1,16 @@
-import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { JsonlWriter, writeHistoryFile } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 
@@ -78,20 +89,74 @@ export class RunStore {
     this.logFd.append(`${new Date().toISOString()} ${line}\n`);
   }
 
+  /** Replaces `file` (a name in the run folder) with `value` as JSON; see {@link replaceFileInside}. */
   writeJson(file: string, value: unknown): void {
-    const tmp = `${this.path(file)}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(tmp, this.path(file));
+    replaceFileInside(this.dir, file, `${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** Writes history.edn, as {@link replaceFileInside} does (never through a symlink). */
   async writeEdn(ops: readonly Op[]): Promise<void> {
-    await writeHistoryFile(this.path(RUN_FILES.historyEdn), ops, { format: 'edn' });
+    const tmp = newTempFile(this.dir, RUN_FILES.historyEdn);
+    try {
+      // The random name was just created exclusively by us, so the writer opens our file.
+      await writeHistoryFile(tmp, ops, { format: 'edn' });
+      renameSync(tmp, this.path(RUN_FILES.historyEdn));
+    } catch (err) {
+      removeQuietly(tmp);
+      throw err;
+    }
   }
 
   /** Points `<root>/latest` and `<root>/<test>/latest` at this run. */
   linkLatest(): void {
     link(join(this.root, this.testName, 'latest'), this.dir);
     link(join(this.root, 'latest'), this.dir);
+  }
+}
+
+// O_EXCL and O_NOFOLLOW: the temp file is a new file of ours, never an existing file or a
+// symlink planted under its name.
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Replaces the file `name` directly in `dir` with `data`, never writing through a symlink:
+ * the data goes to a fresh temp file in `dir` (exclusive, no-follow, random name ending in
+ * `.tmp`), which is then renamed over `name`. A symlink at `name` is replaced, not followed.
+ */
+export function replaceFileInside(dir: string, name: string, data: string | Uint8Array): string {
+  const target = join(dir, name);
+  const tmp = newTempFile(dir, name);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_NOFOLLOW);
+  try {
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
+  return target;
+}
+
+/** Creates an empty temp file for `name` in `dir` (exclusive, no-follow, random name) and returns its path. */
+function newTempFile(dir: string, name: string): string {
+  if (name !== basename(name) || name === '.' || name === '..') {
+    throw new Error(`not a file name inside the run folder: ${name}`);
+  }
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  closeSync(openSync(tmp, NEW_FILE, 0o644));
+  return tmp;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 
@@ -106,6 +171,14 @@ function link(at: string, target: string): void {
 class LogFile {
   constructor(private readonly file: string) {}
   append(text: string): void {
-    writeFileSync(this.file, text, { flag: 'a' });
+    const fd = openSync(this.file, APPEND, 0o644);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
+
+/** Appending, never through a symlink. */
+const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;

@@ -58,7 +58,8 @@ function verdictWord(v: RunSummary['verdict']): 'valid' | 'invalid' | 'unknown' 
   return v === true ? 'valid' : v === false ? 'invalid' : 'unknown';
 }
 
-function badge(v: RunSummary['verdict']): string {
+function badge(v: RunSummary['verdict'], unreadable: string | null = null): string {
+  if (unreadable !== null) return '<span class="badge unknown">unreadable</span>';
   const w = verdictWord(v);
   return `<span class="badge ${w}">${w === 'invalid' ? 'INVALID' : v === null ? 'no result' : w}</span>`;
 }
@@ -87,14 +88,14 @@ export function listPage(runs: readonly RunSummary[], filters: ListFilters, tota
       const w = verdictWord(r.verdict);
       return `<tr class="${w}">
 <td><input type="checkbox" name="run" value="${esc(r.id)}" aria-label="compare ${esc(r.id)}"></td>
-<td>${badge(r.verdict)}${r.interrupted ? ' <span class="muted">interrupted</span>' : ''}</td>
+<td>${badge(r.verdict, r.unreadable)}${r.interrupted ? ' <span class="muted">interrupted</span>' : ''}</td>
 <td><a href="${esc(runHref(r.id))}">${esc(r.test)}</a></td>
 <td class="muted">${esc(r.startedAt ?? r.timestamp)}</td>
 <td class="num">${fmt(r.durationS, 1)} s</td>
 <td class="num">${r.ops === null ? '–' : esc(r.ops.toLocaleString('en-US'))}</td>
 <td class="num">${fmt(r.perf?.okPerSecond, 0)}</td>
 <td class="num">${fmt(r.perf?.latency.p99)}</td>
-<td class="anom">${esc(r.anomalies.join('; '))}${r.error ? ` <span class="muted">error: ${esc(r.error)}</span>` : ''}</td>
+<td class="anom">${esc(r.anomalies.join('; '))}${r.error ? ` <span class="muted">error: ${esc(r.error)}</span>` : ''}${r.unreadable ? ` <span class="muted">${esc(r.unreadable)}</span>` : ''}</td>
 <td><a href="${esc(`/zip/${r.id.split('/').map(encodeURIComponent).join('/')}`)}">zip</a></td>
 </tr>`;
     })
@@ -185,7 +186,7 @@ export function comparePage(a: RunSummary, b: RunSummary): string {
     lowerIsBetter: true,
   });
   const head = (r: RunSummary, label: string): string => `<div class="box">
-<p><b>${label}</b> ${badge(r.verdict)} <a href="${esc(runHref(r.id))}">${esc(r.test)}</a></p>
+<p><b>${label}</b> ${badge(r.verdict, r.unreadable)} <a href="${esc(runHref(r.id))}">${esc(r.test)}</a></p>
 <p class="muted">${esc(r.startedAt ?? r.timestamp)} · ${fmt(r.durationS, 1)} s · ${r.ops ?? '–'} ops</p>
 <p class="anom">${esc(r.anomalies.join('; '))}</p></div>`;
   const rows = figures

@@ -1,12 +1,26 @@
 /**
  * The runs under a results folder, summarised from their small files only (results.json,
  * test.json): never a history. Summaries are cached by the files' modification times, so
- * listing again costs two stats per run.
+ * listing again costs two stats per run. Everything is read asynchronously, through
+ * {@link InsideRoot}: a run folder or file leading out of the results folder is not
+ * there, and a run whose files are malformed is listed as unreadable rather than hiding
+ * the others.
  */
-import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PerfResult } from '../../checkers/perf.js';
 import type { Validity } from '../../checkers/result.js';
+import { InsideRoot, type RegularFile } from './inside-root.js';
+
+/** Latency quantiles in ms (`null` where JSON could not hold the number). */
+export interface Quantiles {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
 
 /** One run, as the browser lists it. */
 export interface RunSummary {
@@ -26,6 +40,8 @@ export interface RunSummary {
   error: string | null;
   perf: PerfFigures | null;
   hasReport: boolean;
+  /** Why the run's results.json or test.json could not be read (`null`: they could). */
+  unreadable: string | null;
 }
 
 /** The figures a comparison needs, from the perf checker's result. */
@@ -33,8 +49,8 @@ export interface PerfFigures {
   okPerSecond: number;
   availability: number | null;
   counts: { ok: number; fail: number; info: number };
-  latency: PerfResult['latency']['overall'];
-  byState: PerfResult['latency']['byState'];
+  latency: Quantiles;
+  byState: Record<string, Quantiles>;
   longestOutageS: number | null;
   recoveries: { kind: string; recoverS: number | null }[];
 }
@@ -42,10 +58,15 @@ export interface PerfFigures {
 /** A safe path segment of a run id (no separators, no dot-only names). */
 export const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
+/** Runs summarised at once while listing: enough to keep the thread pool busy, few open files. */
+const LIST_CONCURRENCY = 32;
+
+/** The largest results.json or test.json the listing reads. */
+const MAX_SUMMARY_BYTES = 64 << 20;
+
 interface Cached {
   resultsMtime: number;
   testMtime: number;
-  reportExists: boolean;
   summary: RunSummary;
 }
 
@@ -55,126 +76,281 @@ export class RunIndex {
 
   constructor(readonly root: string) {}
 
-  /** The run folder of an id, or undefined when the id is malformed or names no run. */
-  dirOf(id: string): string | undefined {
+  /**
+   * The run folder of an id (its real path, inside the results folder), or undefined when
+   * the id is malformed, names no folder, or leads out of the results folder.
+   */
+  async dirOf(id: string, inside?: InsideRoot): Promise<string | undefined> {
     const parts = id.split('/');
     if (parts.length !== 2 || !parts.every((p) => SEGMENT.test(p))) return undefined;
-    const dir = join(this.root, parts[0]!, parts[1]!);
-    try {
-      return statSync(dir).isDirectory() ? dir : undefined;
-    } catch {
-      return undefined;
-    }
+    const root = inside ?? (await this.inside());
+    return root?.directory(join(root.real, parts[0]!, parts[1]!));
   }
 
-  /** Every run, newest first. */
-  list(): RunSummary[] {
-    const out: RunSummary[] = [];
-    for (const test of dirs(this.root)) {
-      for (const ts of dirs(join(this.root, test))) {
-        const s = this.summary(`${test}/${ts}`);
-        if (s) out.push(s);
-      }
+  /** The results folder as the judge of paths (undefined while it does not exist). */
+  inside(): Promise<InsideRoot | undefined> {
+    return InsideRoot.of(this.root);
+  }
+
+  /** Every run, newest first. A run that cannot be summarised is listed as unreadable. */
+  async list(): Promise<RunSummary[]> {
+    const inside = await this.inside();
+    if (!inside) return [];
+    const ids: string[] = [];
+    for (const test of await dirs(inside.real)) {
+      for (const ts of await dirs(join(inside.real, test))) ids.push(`${test}/${ts}`);
     }
-    return out.sort((a, b) => (b.startedAt ?? b.timestamp).localeCompare(a.startedAt ?? a.timestamp));
+    // These folders were just listed as real directories (no symlinks) of the real root, so
+    // they need no resolving; every file read in them is still checked once open.
+    const summaries = await mapLimited(ids, LIST_CONCURRENCY, (id) =>
+      this.summaryOf(inside, id, join(inside.real, id)).catch((err: unknown) =>
+        unreadableRun(id, (err as Error).message),
+      ),
+    );
+    return summaries
+      .filter((s): s is RunSummary => s !== undefined)
+      .sort((a, b) => (b.startedAt ?? b.timestamp).localeCompare(a.startedAt ?? a.timestamp));
   }
 
   /** One run's summary, or undefined when the folder holds no run. */
-  summary(id: string): RunSummary | undefined {
-    const dir = this.dirOf(id);
-    if (!dir) return undefined;
-    const resultsMtime = mtime(join(dir, 'results.json'));
-    const testMtime = mtime(join(dir, 'test.json'));
-    if (resultsMtime === 0 && testMtime === 0) return undefined;
-    const reportExists = existsSync(join(dir, 'report.html'));
+  async summary(id: string, inside?: InsideRoot): Promise<RunSummary | undefined> {
+    const root = inside ?? (await this.inside());
+    const dir = root && (await this.dirOf(id, root));
+    return root && dir ? this.summaryOf(root, id, dir) : undefined;
+  }
+
+  private async summaryOf(root: InsideRoot, id: string, dir: string): Promise<RunSummary | undefined> {
+    const [results, facts, report] = await Promise.all(
+      ['results.json', 'test.json', 'report.html'].map((f) => root.regularFile(join(dir, f))),
+    );
+    if (results === 'absent' && facts === 'absent') return undefined;
+    if (results === 'refused' || facts === 'refused') {
+      const name = results === 'refused' ? 'results.json' : 'test.json';
+      return unreadableRun(id, `${name}: not a regular file inside the results folder`);
+    }
+    const resultsMtime = results === 'absent' ? 0 : results.stats.mtimeMs;
+    const testMtime = facts === 'absent' ? 0 : facts.stats.mtimeMs;
+    const hasReport = typeof report === 'object';
     const hit = this.cache.get(id);
     if (hit && hit.resultsMtime === resultsMtime && hit.testMtime === testMtime) {
-      if (hit.reportExists !== reportExists) {
-        hit.reportExists = reportExists;
-        hit.summary.hasReport = reportExists;
-      }
+      if (hit.summary.hasReport !== hasReport) hit.summary = { ...hit.summary, hasReport };
       return hit.summary;
     }
-    const summary = summarise(id, readJson(join(dir, 'results.json')), readJson(join(dir, 'test.json')));
-    summary.hasReport = reportExists;
-    this.cache.set(id, { resultsMtime, testMtime, reportExists, summary });
+    const summary = { ...(await this.read(root, id, results, facts)), hasReport };
+    this.cache.set(id, { resultsMtime, testMtime, summary });
     return summary;
+  }
+
+  private async read(
+    root: InsideRoot,
+    id: string,
+    results: RegularFile | 'absent',
+    facts: RegularFile | 'absent',
+  ): Promise<RunSummary> {
+    try {
+      return summarise(
+        id,
+        await readJson(root, 'results.json', results),
+        await readJson(root, 'test.json', facts),
+      );
+    } catch (err) {
+      return unreadableRun(id, (err as Error).message);
+    }
   }
 }
 
-function dirs(path: string): string[] {
+/** A run listed only by its id, with why it could not be read. */
+function unreadableRun(id: string, why: string): RunSummary {
+  const [test, timestamp] = id.split('/') as [string, string];
+  return {
+    id,
+    test,
+    timestamp,
+    startedAt: null,
+    verdict: null,
+    durationS: null,
+    ops: null,
+    anomalies: [],
+    interrupted: false,
+    error: null,
+    perf: null,
+    hasReport: false,
+    unreadable: why,
+  };
+}
+
+/** Folders (not symlinks: `latest` would list a run twice) with safe names. */
+async function dirs(path: string): Promise<string[]> {
   let entries: Dirent[];
   try {
-    entries = readdirSync(path, { withFileTypes: true });
+    entries = await readdir(path, { withFileTypes: true });
   } catch {
     return [];
   }
-  // Symlinks (`latest`) are not directories here, so each run is listed once.
   return entries.filter((e) => e.isDirectory() && SEGMENT.test(e.name)).map((e) => e.name);
 }
 
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function readJson(path: string): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(readFileSync(path, 'utf8'));
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** A run's summary from its results.json and test.json (either may be missing). */
-export function summarise(
-  id: string,
-  results: Record<string, unknown> | null,
-  facts: Record<string, unknown> | null,
-): RunSummary {
-  const [test, timestamp] = id.split('/') as [string, string];
-  const stats = (results?.stats ?? {}) as Record<string, unknown>;
-  const checkers = (results?.results ?? {}) as Record<string, Record<string, unknown>>;
-  const perf = checkers.perf as unknown as PerfResult | undefined;
-  const v = results?.valid;
-  const verdict: Validity | null = v === true || v === false || v === 'unknown' ? v : null;
-  const counts = perf?.counts;
-  const span = perf ? perf.end - perf.start : 0;
-  return {
-    id,
-    test: typeof facts?.name === 'string' ? facts.name : test,
-    timestamp,
-    startedAt: typeof facts?.startedAt === 'string' ? facts.startedAt : null,
-    verdict,
-    durationS: num(facts?.durationS) ?? num(stats.durationS),
-    ops: num(stats.invoke) ?? (counts ? counts.ok + counts.fail + counts.info : null),
-    anomalies: Object.entries(checkers)
-      .filter(([, r]) => r && r.valid !== true)
-      .map(([name, r]) => anomalyText(name, r)),
-    interrupted: results?.interrupted === true,
-    error: typeof results?.error === 'string' ? results.error : null,
-    perf:
-      perf && counts && perf.latency
-        ? {
-            okPerSecond: span > 0 ? counts.ok / span : 0,
-            availability: perf.availability?.overall ?? null,
-            counts,
-            latency: perf.latency.overall,
-            byState: perf.latency.byState,
-            longestOutageS: perf.longestOutage?.durationS ?? null,
-            recoveries: (perf.recoveries ?? []).map((r) => ({ kind: r.kind, recoverS: r.recoverS })),
-          }
-        : null,
-    hasReport: false,
+/** `f` over `items`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
   };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A JSON object file of a run, or null when it is not there; throws naming the file when malformed. */
+async function readJson(root: InsideRoot, name: string, file: RegularFile | 'absent'): Promise<unknown> {
+  if (file === 'absent') return null;
+  const text = await root.readText(file.path, MAX_SUMMARY_BYTES, file).catch(() => {
+    throw new Error(`${name}: larger than ${MAX_SUMMARY_BYTES} bytes`);
+  });
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const at = /position \d+/.exec((err as Error).message)?.[0];
+    throw new Error(`${name}: not valid JSON${at ? ` (at ${at})` : ''}`);
+  }
+}
+
+/** A field of results.json or test.json that does not have the shape the listing needs. */
+class ShapeError extends Error {}
+
+type Json = Record<string, unknown>;
+
+// Small readers of the few fields the listing uses; each names the field it rejects.
+// (Hand-written rather than a schema library: the listing parses a thousand files cold.)
+function object(v: unknown, field: string): Json {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new ShapeError(`field ${field}: expected an object`);
+  return v as Json;
+}
+function optionalObject(v: unknown, field: string): Json | undefined {
+  return v === undefined ? undefined : object(v, field);
+}
+function finite(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(`field ${field}: expected a number`);
+  return v;
+}
+function optionalFinite(v: unknown, field: string): number | null {
+  return v === undefined || v === null ? null : finite(v, field);
+}
+function optionalString(v: unknown, field: string): string | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'string') throw new ShapeError(`field ${field}: expected a string`);
+  return v;
+}
+function validity(v: unknown, field: string): Validity | null {
+  if (v === undefined) return null;
+  if (v === true || v === false || v === 'unknown') return v;
+  throw new ShapeError(`field ${field}: expected true, false or "unknown"`);
+}
+function quantiles(v: unknown, field: string): Quantiles {
+  const q = object(v, field);
+  return {
+    count: finite(q.count, `${field}.count`),
+    p50: optionalFinite(q.p50, `${field}.p50`),
+    p90: optionalFinite(q.p90, `${field}.p90`),
+    p99: optionalFinite(q.p99, `${field}.p99`),
+    p999: optionalFinite(q.p999, `${field}.p999`),
+    max: optionalFinite(q.max, `${field}.max`),
+  };
+}
+
+/** The perf checker's figures; throws {@link ShapeError} naming the field. */
+function perfFigures(v: unknown): PerfFigures {
+  const perf = object(v, 'results.perf');
+  const counts = object(perf.counts, 'results.perf.counts');
+  const ok = finite(counts.ok, 'results.perf.counts.ok');
+  const fail = finite(counts.fail, 'results.perf.counts.fail');
+  const info = finite(counts.info, 'results.perf.counts.info');
+  const span = finite(perf.end, 'results.perf.end') - finite(perf.start, 'results.perf.start');
+  const latency = object(perf.latency, 'results.perf.latency');
+  const byState: Record<string, Quantiles> = {};
+  for (const [state, q] of Object.entries(object(latency.byState, 'results.perf.latency.byState'))) {
+    byState[state] = quantiles(q, `results.perf.latency.byState.${state}`);
+  }
+  const recoveries = perf.recoveries ?? [];
+  if (!Array.isArray(recoveries)) throw new ShapeError('field results.perf.recoveries: expected an array');
+  const outage =
+    perf.longestOutage === null
+      ? undefined
+      : optionalObject(perf.longestOutage, 'results.perf.longestOutage');
+  return {
+    okPerSecond: span > 0 ? ok / span : 0,
+    availability: optionalFinite(
+      optionalObject(perf.availability, 'results.perf.availability')?.overall,
+      'results.perf.availability.overall',
+    ),
+    counts: { ok, fail, info },
+    latency: quantiles(latency.overall, 'results.perf.latency.overall'),
+    byState,
+    longestOutageS: outage ? finite(outage.durationS, 'results.perf.longestOutage.durationS') : null,
+    recoveries: recoveries.map((r: unknown, i) => {
+      const at = `results.perf.recoveries.${i}`;
+      const o = object(r, at);
+      const kind = optionalString(o.kind, `${at}.kind`);
+      if (kind === null) throw new ShapeError(`field ${at}.kind: expected a string`);
+      return { kind, recoverS: optionalFinite(o.recoverS, `${at}.recoverS`) };
+    }),
+  };
+}
+
+/**
+ * A run's summary from its results.json and test.json as parsed (either may be null when
+ * missing); throws an Error naming file and field when one does not have the expected shape.
+ */
+export function summarise(id: string, resultsJson: unknown, factsJson: unknown): RunSummary {
+  const [test, timestamp] = id.split('/') as [string, string];
+  let file = 'results.json';
+  try {
+    const results = resultsJson === null ? undefined : object(resultsJson, '(top)');
+    const stats = optionalObject(results?.stats, 'stats');
+    const checkers = optionalObject(results?.results, 'results') ?? {};
+    const anomalies: string[] = [];
+    for (const [name, r] of Object.entries(checkers)) {
+      const checker = object(r, `results.${name}`);
+      if (validity(checker.valid, `results.${name}.valid`) !== true)
+        anomalies.push(anomalyText(name, checker));
+    }
+    const perf = checkers.perf === undefined ? null : perfFigures(checkers.perf);
+    const summary: RunSummary = {
+      id,
+      test,
+      timestamp,
+      startedAt: null,
+      verdict: validity(results?.valid, 'valid'),
+      durationS: optionalFinite(stats?.durationS, 'stats.durationS'),
+      ops:
+        optionalFinite(stats?.invoke, 'stats.invoke') ??
+        (perf ? perf.counts.ok + perf.counts.fail + perf.counts.info : null),
+      anomalies,
+      interrupted: results?.interrupted === true,
+      error: optionalString(results?.error, 'error'),
+      perf,
+      hasReport: false,
+      unreadable: null,
+    };
+    file = 'test.json';
+    const facts = factsJson === null ? undefined : object(factsJson, '(top)');
+    summary.test = optionalString(facts?.name, 'name') ?? test;
+    summary.startedAt = optionalString(facts?.startedAt, 'startedAt');
+    summary.durationS = optionalFinite(facts?.durationS, 'durationS') ?? summary.durationS;
+    return summary;
+  } catch (err) {
+    if (err instanceof ShapeError) throw new Error(`${file}: ${err.message}`);
+    throw err;
+  }
 }
 
 function anomalyText(name: string, r: Record<string, unknown>): string {

@@ -129,7 +129,7 @@ describe('perf', () => {
   });
 
   it('is registered, so every run measures performance', () => {
-    expect(CHECKERS.get('perf')).toBeDefined();
+    expect(CHECKERS.find('perf')).toBeDefined();
   });
 
   it('pairs the combined nemesis fault ops into windows; heal ends them all', () => {

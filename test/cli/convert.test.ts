@@ -1,51 +1,27 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readHistoryFile, readHistoryFileWithWarnings } from '../../src/history/codecs/index.js';
+import { describeBuilt, needsBuild, ROOT, requireBuilt, faultline as run } from '../support/cli.js';
 import { PORCUPINE_DIR } from '../support/paths.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
 const CORPUS = PORCUPINE_DIR;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than the sources the CLI is made of. */
-function ensureBuilt(): void {
-  const sources = Math.max(newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'checkers')));
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  // Type errors elsewhere in the tree do not stop tsc from emitting; the CLI is what matters.
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(MAIN)) throw new Error('npx tsc -p . did not produce dist/src/cli/main.js');
-}
-
-function faultline(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('node', [join(ROOT, 'bin/faultline.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const faultline = (...args: string[]) => run(args);
 
 let dir: string;
 beforeAll(async () => {
-  ensureBuilt();
+  if (needsBuild) requireBuilt();
   dir = await mkdtemp(join(tmpdir(), 'faultline-cli-'));
 }, 180_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('faultline convert', () => {
+describeBuilt('faultline convert', () => {
   it('converts a Jepsen log to JSONL and EDN and back, keeping every op', async () => {
     const log = join(CORPUS, 'etcd/etcd_002.log');
     const original = await readHistoryFile(log);
@@ -146,7 +122,7 @@ describe('faultline convert', () => {
   });
 });
 
-describe('JsonlWriter in a process killed with SIGKILL', () => {
+describeBuilt('JsonlWriter in a process killed with SIGKILL', () => {
   it('loses at most the last second of ops', async () => {
     const path = join(dir, 'killed.jsonl');
     const codecs = join(ROOT, 'dist/src/history/codecs/index.js');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Remote } from '../../src/control/types.js';
-import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd.js';
-import { DBS, dbByName } from '../../src/db/index.js';
+import { etcdArgv, etcdOptionsSchema, parseEtcdStatus } from '../../src/db/etcd/index.js';
+import { DBS } from '../../src/db/index.js';
 import { parseOptions } from '../../src/db/options.js';
 import type { DbContext } from '../../src/db/types.js';
 import {
@@ -10,7 +10,7 @@ import {
   zookeeperArgv,
   zookeeperMyId,
   zookeeperOptionsSchema,
-} from '../../src/db/zookeeper.js';
+} from '../../src/db/zookeeper/index.js';
 import { InputError } from '../../src/errors.js';
 
 const nodes = ['n1', 'n2', 'n3'];
@@ -150,9 +150,9 @@ describe('ZooKeeper configuration', () => {
 
 describe('db registry', () => {
   it('knows etcd and zookeeper, and names the known ones for an unknown db', () => {
-    expect(dbByName('etcd')).toBe(DBS.etcd);
-    expect(dbByName('zookeeper').name).toBe('zookeeper');
-    expect(() => dbByName('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, zookeeper\)/);
-    expect(() => dbByName('toString')).toThrow(InputError);
+    expect(DBS.get('etcd').name).toBe('etcd');
+    expect(DBS.get('zookeeper').name).toBe('zookeeper');
+    expect(() => DBS.get('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, zookeeper\)/);
+    expect(() => DBS.get('toString')).toThrow(InputError);
   });
 });

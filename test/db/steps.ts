@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { NotHealthyError } from '../../src/db/health.js';
 import { collectLogs } from '../../src/db/logs.js';
-import type { Db, DbContext } from '../../src/db/types.js';
+import type { Db, DbContext, HasDataFiles, HasPrimaries, Killable, Pausable } from '../../src/db/types.js';
 import { type DbCluster, processAlive, processesNamed, SETTLE_MS, waitFor } from './fixture.js';
 
 // The steps both db integration suites take alike; each suite keeps what is its own.
 
-/** A db whose optional `pid` and `dataFiles` the steps rely on. */
-export type TestedDb = Db & Required<Pick<Db, 'pid' | 'dataFiles'>>;
+/** A db with the capabilities the steps rely on, and a `pid` (as the daemon adapters have). */
+export type TestedDb = Db &
+  Killable &
+  Pausable &
+  HasPrimaries &
+  HasDataFiles & { pid(ctx: DbContext, node: string): Promise<number | null> };
 
 /**
  * SIGKILLs the leader and expects one new leader; reports the fail-over time (how fast is a
@@ -42,7 +46,7 @@ export async function killLeaderExpectNewOne(
  * before it is resumed. Resumed, the cluster must become healthy again.
  */
 export async function pauseFollowerExpectUnhealthy(
-  db: Db,
+  db: TestedDb,
   ctx: DbContext,
   whilePaused: (error: NotHealthyError, follower: string) => Promise<void>,
 ): Promise<void> {
@@ -64,7 +68,7 @@ export async function pauseFollowerExpectUnhealthy(
  * Kills `node` and expects `awaitHealthy` to give up at its 2 s timeout, naming the node as
  * not running; then starts it again and waits for the cluster.
  */
-export async function killNodeExpectTimeout(db: Db, ctx: DbContext, node: string): Promise<void> {
+export async function killNodeExpectTimeout(db: TestedDb, ctx: DbContext, node: string): Promise<void> {
   await db.kill(ctx, node);
   const error = await db.awaitHealthy(ctx, 2_000).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(NotHealthyError);
@@ -80,7 +84,7 @@ export async function killNodeExpectTimeout(db: Db, ctx: DbContext, node: string
 
 /** Collects every node's log into a temporary folder: one `logName` per node, the first matching `content` (a string: containing it). */
 export async function expectLogsCollected(
-  db: Db,
+  db: TestedDb,
   ctx: DbContext,
   logName: string,
   content: string | RegExp,

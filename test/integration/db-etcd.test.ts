@@ -3,7 +3,7 @@ import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etcd } from '../../src/db/etcd.js';
+import { etcd } from '../../src/db/etcd/index.js';
 import { closeDbCluster, type DbCluster, dbCluster, SETTLE_MS } from '../db/fixture.js';
 import {
   expectLogsCollected,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zookeeper } from '../../src/db/zookeeper.js';
+import { zookeeper } from '../../src/db/zookeeper/index.js';
 import { closeDbCluster, type DbCluster, dbCluster, SETTLE_MS } from '../db/fixture.js';
 import {
   expectLogsCollected,

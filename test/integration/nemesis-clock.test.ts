@@ -11,7 +11,7 @@ import { clockNemesis } from '../../nemeses/clock.js';
 import { healLeftovers } from '../../nemeses/deadman.js';
 import type { SshRemote } from '../../src/control/ssh.js';
 import type { DbContext } from '../../src/db/types.js';
-import { zookeeper } from '../../src/db/zookeeper.js';
+import { zookeeper } from '../../src/db/zookeeper/index.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 import { ENSEMBLE, nemesisContext, SUBNET } from '../nemeses/support/ensemble.js';
 

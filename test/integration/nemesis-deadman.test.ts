@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healLeftovers } from '../../nemeses/deadman.js';
 import { STOPPED_PIDS_SCRIPT } from '../../nemeses/pause.js';
 import type { SshRemote } from '../../src/control/ssh.js';
-import { etcd } from '../../src/db/etcd.js';
+import { etcd } from '../../src/db/etcd/index.js';
 import type { DbContext } from '../../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 import {

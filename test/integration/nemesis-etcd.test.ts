@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GrudgeKind } from '../../nemeses/grudge.js';
 import { type PartitionApplied, partitionNemesis } from '../../nemeses/partition.js';
 import type { SshRemote } from '../../src/control/ssh.js';
-import { etcd } from '../../src/db/etcd.js';
+import { etcd } from '../../src/db/etcd/index.js';
 import type { DbContext } from '../../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 import { ENSEMBLE, nemesisContext, SUBNET } from '../nemeses/support/ensemble.js';

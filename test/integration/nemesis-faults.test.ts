@@ -15,7 +15,7 @@ import { type FileDamage, fileNemesis } from '../../nemeses/file.js';
 import { killNemesis } from '../../nemeses/kill.js';
 import { pauseNemesis, STOPPED_PIDS_SCRIPT } from '../../nemeses/pause.js';
 import type { SshRemote } from '../../src/control/ssh.js';
-import { etcd } from '../../src/db/etcd.js';
+import { etcd } from '../../src/db/etcd/index.js';
 import type { DbContext } from '../../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 import { seededRandom } from '../../src/generator/random.js';

@@ -15,6 +15,7 @@ import { writeReport } from '../../src/report/index.js';
 import { runCheckers } from '../../src/run/check.js';
 import { runTest } from '../../src/run/runner.js';
 import { RUN_FILES, RunStore } from '../../src/run/store.js';
+import { bindClients } from '../../workloads/bind.js';
 import { noop } from '../../workloads/noop.js';
 import type { WorkloadContext } from '../../workloads/types.js';
 import { history as lockHistory } from '../checkers/build.js';
@@ -47,8 +48,8 @@ const fakePartition: Nemesis = {
 /** A real run of the in-process noop workload under the runner, stored and checked like `faultline test`. */
 async function realRun(): Promise<string> {
   const ctx: WorkloadContext = {
-    db: 'none',
     options: { latencyMs: 1 },
+    dbOptions: {},
     concurrency: 4,
     nodes: [],
     endpoint: (n) => n,
@@ -63,7 +64,7 @@ async function realRun(): Promise<string> {
     opTimeoutMs: 500,
     quietS: 0,
     finalTimeLimitS: 1,
-    newClient: () => noop.client(ctx),
+    newClient: bindClients(noop, undefined, ctx),
     generator: rate(800, noop.generator(ctx)),
     finalGenerator: noop.final!(ctx),
     nemeses: [fakePartition],

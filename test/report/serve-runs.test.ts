@@ -50,23 +50,26 @@ describe('run index', () => {
     expect(s.perf?.latency.p99).toBe(5);
   });
 
-  it('lists newest first, once each (not through latest links), and re-reads only changed files', () => {
+  it('lists newest first, once each (not through latest links), and re-reads only changed files', async () => {
     const a = run('t1', '20261127T010000.000Z', { valid: true }, { startedAt: '2026-11-27T01:00:00Z' });
     run('t2', '20261127T020000.000Z', { valid: 'unknown' }, { startedAt: '2026-11-27T02:00:00Z' });
     symlinkSync(a, join(root, 't1', 'latest'));
     const index = new RunIndex(root);
-    expect(index.list().map((r) => r.id)).toEqual(['t2/20261127T020000.000Z', 't1/20261127T010000.000Z']);
-    const first = index.summary('t1/20261127T010000.000Z');
-    expect(index.summary('t1/20261127T010000.000Z')).toBe(first); // cached
+    expect((await index.list()).map((r) => r.id)).toEqual([
+      't2/20261127T020000.000Z',
+      't1/20261127T010000.000Z',
+    ]);
+    const first = await index.summary('t1/20261127T010000.000Z');
+    expect(await index.summary('t1/20261127T010000.000Z')).toBe(first); // cached
     writeFileSync(join(a, 'results.json'), JSON.stringify({ valid: false }));
     utimesSync(join(a, 'results.json'), new Date(), new Date(Date.now() + 5000));
-    expect(index.summary('t1/20261127T010000.000Z')?.verdict).toBe(false);
+    expect((await index.summary('t1/20261127T010000.000Z'))?.verdict).toBe(false);
   });
 
-  it('refuses ids that leave the results folder', () => {
+  it('refuses ids that leave the results folder', async () => {
     const index = new RunIndex(root);
     for (const id of ['../x', 't1/..', '../../etc', 't1/20261127T010000.000Z/..', '/etc/passwd', 't1']) {
-      expect(index.dirOf(id), id).toBeUndefined();
+      expect(await index.dirOf(id), id).toBeUndefined();
     }
   });
 

@@ -1,37 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readHistoryFile } from '../../src/history/codecs/index.js';
+import { BIN, describeBuilt, needsBuild, requireBuilt } from '../support/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than the sources the CLI is made of. */
-function ensureBuilt(): void {
-  const sources = Math.max(
-    ...['src', 'checkers', 'workloads', 'nemeses'].map((d) => newestSource(join(ROOT, d))),
-  );
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(MAIN)) throw new Error('npx tsc -p . did not produce dist/src/cli/main.js');
-}
+const MAIN = BIN;
 
 let dir: string;
 beforeAll(() => {
-  ensureBuilt();
+  if (needsBuild) requireBuilt();
   dir = mkdtempSync(join(tmpdir(), 'faultline-cli-run-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +26,7 @@ function plan(name: string, text: string): string {
   return file;
 }
 
-describe('faultline test / run / test-all / analyze', () => {
+describeBuilt('faultline test / run / test-all / analyze', () => {
   it('test: runs, prints the verdict and the folder, exits 0', () => {
     const r = faultline(
       'test',
@@ -137,7 +116,7 @@ describe('faultline test / run / test-all / analyze', () => {
   });
 });
 
-describe('Ctrl-C', () => {
+describeBuilt('Ctrl-C', () => {
   /** Starts a long run and resolves once its run folder is known. */
   function startLong(
     extra: string[],
@@ -185,7 +164,7 @@ describe('Ctrl-C', () => {
   });
 });
 
-describe('SIGKILL', () => {
+describeBuilt('SIGKILL', () => {
   it('leaves a history that analyze checks', async () => {
     const file = plan(
       'killed.yaml',

@@ -5,6 +5,7 @@ import { cycle, type GenLike, gen, rate, sleep } from '../../src/generator/index
 import { History } from '../../src/history/history.js';
 import type { Op } from '../../src/history/op.js';
 import { type RunSpec, runTest } from '../../src/run/runner.js';
+import { bindClients } from '../../workloads/bind.js';
 import { noop } from '../../workloads/noop.js';
 import type { WorkloadContext } from '../../workloads/types.js';
 
@@ -12,7 +13,7 @@ function spec(
   options: Record<string, unknown>,
   overrides: Partial<RunSpec> = {},
 ): RunSpec & { written: Op[] } {
-  const ctx: WorkloadContext = { db: 'none', options, concurrency: 5, nodes: [], endpoint: (n) => n };
+  const ctx: WorkloadContext = { options, dbOptions: {}, concurrency: 5, nodes: [], endpoint: (n) => n };
   const written: Op[] = [];
   return {
     concurrency: 5,
@@ -22,7 +23,7 @@ function spec(
     opTimeoutMs: 100,
     quietS: 0,
     finalTimeLimitS: 2,
-    newClient: () => noop.client(ctx),
+    newClient: bindClients(noop, undefined, ctx),
     generator: rate(2000, noop.generator(ctx)),
     finalGenerator: noop.final!(ctx),
     history: { write: (op) => written.push(op) },

@@ -10,7 +10,7 @@ import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import { wr } from '../../workloads/wr.js';
 
 function context(options: Record<string, unknown>): WorkloadContext {
-  return { db: 'etcd', options, concurrency: 4, nodes: ['n1', 'n2'], endpoint: (n) => n };
+  return { options, dbOptions: {}, concurrency: 4, nodes: ['n1', 'n2'], endpoint: (n) => n };
 }
 
 const invokes = (ops: Op[]) => ops.filter((o) => o.type === 'invoke');

@@ -9,7 +9,7 @@ import { DeadmanSwitch } from '../../../nemeses/deadman.js';
 import { partitionNemesis } from '../../../nemeses/partition.js';
 import { pauseNemesis } from '../../../nemeses/pause.js';
 import type { NemesisContext } from '../../../nemeses/types.js';
-import { etcd } from '../../../src/db/etcd.js';
+import { etcd } from '../../../src/db/etcd/index.js';
 import { localRemote } from '../../../src/ensemble/index.js';
 import { seededRandom } from '../../../src/generator/random.js';
 

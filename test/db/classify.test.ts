@@ -1,8 +1,8 @@
 import { EtcdError, EtcdLeaseInvalidError, GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import zookeeper from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
-import { etcdErrorKind, etcdFailure, releaseLeased } from '../../workloads/clients/etcd.js';
-import { NotConnectedError, zkFailure } from '../../workloads/clients/zookeeper.js';
+import { etcdErrorKind, etcdFailure, releaseLeased } from '../../src/db/etcd/connection.js';
+import { NotConnectedError, zkFailure } from '../../src/db/zookeeper/connection.js';
 
 describe('etcd error classification', () => {
   it('a request that never left (no connection) is a definite failure', () => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { Remote } from '../control/types.js';
-import { DaemonError, startDaemon } from './daemon.js';
-import { DaemonDb, type DaemonPaths } from './daemon-db.js';
-import { awaitAllHealthy, oneLine } from './health.js';
-import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from './options.js';
-import type { DbContext } from './types.js';
+import type { Remote } from '../../control/types.js';
+import { DaemonError, startDaemon } from '../daemon.js';
+import { DaemonDb, type DaemonPaths } from '../daemon-db.js';
+import { awaitAllHealthy, oneLine } from '../health.js';
+import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
+import type { DbContext } from '../types.js';
+import { ZOOKEEPER_CLIENTS } from './clients.js';
 
 /** ZooKeeper's options in a plan (`db.options`); all optional. */
 export const zookeeperOptionsSchema = z.strictObject({
@@ -159,6 +160,7 @@ export function parseSrvrMode(answer: string): ZookeeperMode | null {
  */
 export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
   readonly name = 'zookeeper';
+  readonly clients = ZOOKEEPER_CLIENTS;
   protected readonly comm = 'java';
 
   options(ctx: DbContext): ZookeeperOptions {

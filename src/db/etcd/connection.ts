@@ -1,11 +1,12 @@
 /**
- * etcd clients for workloads: one `etcd3` client bound to ONE member (no failover, so that
+ * The etcd connection every etcd client uses: one `etcd3` client bound to ONE member (no failover, so that
  * partitions matter), with the library's retries and circuit breakers off (a retried
  * non-idempotent op would make the history lie) and a deadline on every unary call.
  */
 import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
-import type { Completion } from '../../src/client/types.js';
+import { errorText, shortError } from '../../client/calls.js';
+import type { Done, Failed } from '../../client/types.js';
 
 /** Deadline of every unary call, unless a workload gives its own. */
 export const DEFAULT_CALL_TIMEOUT_MS = 3000;
@@ -47,38 +48,18 @@ export function etcdErrorKind(err: unknown): ErrorKind {
  * The completion for a failed call: `fail` when the op surely did not take effect (it was
  * never sent or was refused, or it is a read, which changes nothing), else `info`.
  */
-export function etcdFailure(err: unknown, readOnly: boolean): Completion {
+export function etcdFailure(err: unknown, readOnly: boolean): Failed {
   const kind = etcdErrorKind(err);
   const error = shortError(err);
   if (readOnly || kind !== 'indefinite') return { type: 'fail', error };
   return { type: 'info', error };
 }
 
-/** The first line of an error, without gRPC's code prefix noise, bounded in length. */
-export function shortError(err: unknown): string {
-  const line = errorText(err).split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.constructor.name}: ${err.message}`;
-  return String(err);
-}
-
-/** Resolves with `p`, or rejects with a timeout error after `ms` (the op is then indefinite). */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timeout: ${what} after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Gives back something held under a lease (a lock, a leadership) by `give`: `ok`, also when
  * the lease is gone already (it expired, and the hold with it); else the call's failure.
  */
-export async function releaseLeased(give: () => Promise<unknown>): Promise<Completion> {
+export async function releaseLeased(give: () => Promise<unknown>): Promise<Done> {
   try {
     await give();
     return { type: 'ok' };

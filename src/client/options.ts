@@ -1,4 +1,5 @@
-import { InputError } from '../../src/errors.js';
+/** Reading workload options (`workloadOptions` of a plan); a bad value is an InputError naming it. */
+import { InputError } from '../errors.js';
 
 /** Workload options (`workloadOptions` of a plan). */
 export type Options = Readonly<Record<string, unknown>>;
@@ -37,4 +38,9 @@ export function flag(options: Options, key: string, fallback: boolean): boolean 
     });
   }
   return v;
+}
+
+/** The `callTimeoutMs` option: the deadline of every call to the db, in ms (default 3000). */
+export function callTimeoutMs(options: Options): number {
+  return positive(options, 'callTimeoutMs', 3000);
 }

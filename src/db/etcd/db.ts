@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
-import type { Remote } from '../control/types.js';
-import { DaemonError, startDaemon } from './daemon.js';
-import { DaemonDb, type DaemonPaths } from './daemon-db.js';
-import { awaitAllHealthy } from './health.js';
-import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from './options.js';
-import type { DbContext } from './types.js';
+import type { Remote } from '../../control/types.js';
+import { DaemonError, startDaemon } from '../daemon.js';
+import { DaemonDb, type DaemonPaths } from '../daemon-db.js';
+import { awaitAllHealthy } from '../health.js';
+import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
+import type { DbContext } from '../types.js';
+import { ETCD_CLIENTS } from './clients.js';
 
 /** etcd's options in a plan (`db.options`); all optional. */
 export const etcdOptionsSchema = z
@@ -159,6 +160,7 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
  */
 export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
   readonly name = 'etcd';
+  readonly clients = ETCD_CLIENTS;
   protected readonly comm = 'etcd';
 
   options(ctx: DbContext): EtcdOptions {

@@ -1,6 +1,6 @@
 import zookeeper from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
-import '../../workloads/clients/zookeeper.js';
+import '../../src/db/zookeeper/connection.js';
 
 describe('ZooKeeper transactions', () => {
   it('keep version 0 as a real version check (the library alone turns it into -1, any version)', () => {

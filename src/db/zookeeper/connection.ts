@@ -1,12 +1,12 @@
 /**
- * ZooKeeper clients for workloads: a `node-zookeeper-client` session with ONE server in its
+ * The ZooKeeper connection every ZooKeeper client uses: a `node-zookeeper-client` session with ONE server in its
  * connection string (no failover, so that partitions matter), no library retries, promise
  * wrappers with a timeout on every call, and error classification.
  */
 import { createRequire } from 'node:module';
 import zookeeper from 'node-zookeeper-client';
-import type { Completion } from '../../src/client/types.js';
-import { shortError, withTimeout } from './etcd.js';
+import { shortError, withTimeout } from '../../client/calls.js';
+import type { Failed } from '../../client/types.js';
 
 export type ZkClient = zookeeper.Client;
 export type ZkStat = zookeeper.Stat;
@@ -155,7 +155,7 @@ export function zkCode(err: unknown): number | undefined {
  * sent; a version, existence or emptiness check refused it), else `info` (connection loss,
  * session expiry, timeouts, anything unknown).
  */
-export function zkFailure(err: unknown, readOnly: boolean): Completion {
+export function zkFailure(err: unknown, readOnly: boolean): Failed {
   const error = shortError(err);
   if (readOnly || err instanceof NotConnectedError) return { type: 'fail', error };
   const code = zkCode(err);

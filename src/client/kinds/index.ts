@@ -1,0 +1,7 @@
+/** The client interfaces faultline's workloads need; a db adapter offers the ones it can. */
+export * from './election.js';
+export * from './kv.js';
+export * from './lock.js';
+export * from './register.js';
+export * from './set.js';
+export * from './txn.js';

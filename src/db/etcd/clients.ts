@@ -1,0 +1,27 @@
+/** The clients etcd offers to workloads, one per client kind. */
+import { offer, offers } from '../../client/kind.js';
+import {
+  APPEND_CLIENT,
+  ELECTION_CLIENT,
+  KV_CLIENT,
+  LOCK_CLIENT,
+  REGISTER_CLIENT,
+  SET_CLIENT,
+  WR_CLIENT,
+} from '../../client/kinds/index.js';
+import { EtcdElectionClient } from './election.js';
+import { EtcdKvClient } from './kv.js';
+import { EtcdLockClient } from './lock.js';
+import { EtcdRegisterClient } from './register.js';
+import { EtcdSetClient } from './set.js';
+import { EtcdTxnClient } from './txn.js';
+
+export const ETCD_CLIENTS = offers(
+  offer(REGISTER_CLIENT, (ctx) => new EtcdRegisterClient(ctx)),
+  offer(SET_CLIENT, (ctx) => new EtcdSetClient(ctx)),
+  offer(APPEND_CLIENT, (ctx) => new EtcdTxnClient(ctx, 'append')),
+  offer(WR_CLIENT, (ctx) => new EtcdTxnClient(ctx, 'w')),
+  offer(LOCK_CLIENT, (ctx) => new EtcdLockClient(ctx)),
+  offer(ELECTION_CLIENT, (ctx) => new EtcdElectionClient(ctx)),
+  offer(KV_CLIENT, (ctx) => new EtcdKvClient(ctx)),
+);

@@ -1,0 +1,26 @@
+/** The clients ZooKeeper offers to workloads, one per client kind. */
+import { offer, offers } from '../../client/kind.js';
+import {
+  APPEND_CLIENT,
+  ELECTION_CLIENT,
+  KV_CLIENT,
+  LOCK_CLIENT,
+  REGISTER_CLIENT,
+  SET_CLIENT,
+  WR_CLIENT,
+} from '../../client/kinds/index.js';
+import { ZkKvClient } from './kv.js';
+import { ZkElectionClient, ZkLockClient } from './lock.js';
+import { ZkRegisterClient } from './register.js';
+import { ZkSetClient } from './set.js';
+import { ZkTxnClient } from './txn.js';
+
+export const ZOOKEEPER_CLIENTS = offers(
+  offer(REGISTER_CLIENT, (ctx) => new ZkRegisterClient(ctx)),
+  offer(SET_CLIENT, (ctx) => new ZkSetClient(ctx)),
+  offer(APPEND_CLIENT, (ctx) => new ZkTxnClient(ctx, 'append')),
+  offer(WR_CLIENT, (ctx) => new ZkTxnClient(ctx, 'w')),
+  offer(LOCK_CLIENT, (ctx) => new ZkLockClient(ctx)),
+  offer(ELECTION_CLIENT, (ctx) => new ZkElectionClient(ctx)),
+  offer(KV_CLIENT, (ctx) => new ZkKvClient(ctx)),
+);
