@@ -25,6 +25,8 @@ export interface SimulationOptions {
   isolation?: Isolation;
   /** A seed for the deterministic random source. */
   seed?: number;
+  /** End with one more transaction, alone, that reads every key the store ever had. */
+  finalRead?: boolean;
 }
 
 /** A small fast deterministic random source (mulberry32). */
@@ -55,6 +57,7 @@ export function simulateListAppend(options: SimulationOptions): Op[] {
     infoRate = 0,
     isolation = 'strict-serializable',
     seed = 1,
+    finalRead = false,
   } = options;
   const rand = random(seed);
   const lists: number[][] = [];
@@ -124,6 +127,15 @@ export function simulateListAppend(options: SimulationOptions): Op[] {
       processOf[w] = nextProcess++;
     } else if (result) emit('ok', pending.process, result);
     else emit('fail', pending.process, pending.mops);
+  }
+  if (finalRead) {
+    const reads = lists.map((_, k): Mop => ['r', k, null]);
+    emit('invoke', nextProcess, reads);
+    emit(
+      'ok',
+      nextProcess,
+      lists.map((list, k): Mop => ['r', k, list.slice()]),
+    );
   }
   return ops;
 }

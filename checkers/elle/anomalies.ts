@@ -4,13 +4,37 @@
  */
 import { type CycleStep, type EdgeType, PROCESS, REALTIME, RW, relationName, WR } from './graph.js';
 
+/** Why one edge holds: words, plus Elle's structured fields where the edge is about data. */
+export interface EdgeWhy {
+  explanation: string;
+  /** The key the two transactions met on. */
+  key?: unknown;
+  /** The version the first transaction wrote or read. */
+  value?: unknown;
+  /** The later version the second transaction wrote (ww, rw). */
+  "value'"?: unknown;
+  /** Positions of the micro-ops involved in each transaction's value. */
+  'a-mop-index'?: number;
+  'b-mop-index'?: number;
+  /** Process edges: the process both ran on. */
+  process?: unknown;
+}
+
 /** One step of a cycle, for people and for JSON. */
-export interface CycleEdge {
+export interface CycleEdge extends EdgeWhy {
   /** Transaction names, `T<op index>`. */
   from: string;
   to: string;
   type: EdgeType;
-  explanation: string;
+}
+
+/** A transaction as a cycle's "Let:" lists it: the completion op (or the invocation). */
+export interface TxnRecord {
+  name: string;
+  index: number;
+  process: unknown;
+  type: string;
+  value: unknown[];
 }
 
 /** One anomaly with its evidence. */
@@ -24,12 +48,19 @@ export interface Anomaly {
   key?: unknown;
   /** For cycle anomalies: the edges, in order, the last leading back to the first's start. */
   cycle?: CycleEdge[];
+  /** For cycle anomalies: the transactions of the cycle, in order. */
+  txns?: TxnRecord[];
+  /** Further Elle fields (e.g. `values`, `scc`, `sources`, `scc-size`). */
+  [field: string]: unknown;
 }
 
 /** Why one edge holds, as the workload analysis knows it. */
-export type EdgeExplainer = (from: number, to: number, relation: number) => string;
+export type EdgeExplainer = (from: number, to: number, relation: number) => EdgeWhy;
 
-/** The cycle anomaly a cycle shows: its data pattern, suffixed by the orders it needs. */
+/** Transaction t as a record. */
+export type TxnDescriber = (t: number) => TxnRecord;
+
+/** The cycle anomaly a cycle shows: its data pattern (item anti-dependencies only), suffixed by the orders it needs. */
 export function classifyCycle(steps: readonly CycleStep[]): string {
   let rw = 0;
   let wr = 0;
@@ -46,15 +77,23 @@ export function classifyCycle(steps: readonly CycleStep[]): string {
     else if (r === REALTIME) realtime = true;
   }
   const base =
-    rw === 0 ? (wr === 0 ? 'G0' : 'G1c') : rw === 1 ? 'G-single' : adjacentRw ? 'G2-item' : 'G-nonadjacent';
+    rw === 0
+      ? wr === 0
+        ? 'G0'
+        : 'G1c'
+      : rw === 1
+        ? 'G-single-item'
+        : adjacentRw
+          ? 'G2-item'
+          : 'G-nonadjacent-item';
   return base + (realtime ? '-realtime' : process ? '-process' : '');
 }
 
 const DESCRIPTIONS: Record<string, string> = {
   G0: 'write cycle: transactions overwrote each other in a cycle',
   G1c: 'circular information flow: each transaction (transitively) saw the other’s writes',
-  'G-single': 'read skew: a cycle with exactly one anti-dependency (rw)',
-  'G-nonadjacent': 'a cycle whose anti-dependencies (rw) never follow each other',
+  'G-single-item': 'read skew: a cycle with exactly one anti-dependency (rw)',
+  'G-nonadjacent-item': 'a cycle whose anti-dependencies (rw) never follow each other',
   'G2-item': 'anti-dependency cycle (e.g. write skew)',
 };
 
@@ -69,26 +108,30 @@ export function describeCycleType(type: string): string {
   return (DESCRIPTIONS[base] ?? type) + suffix;
 }
 
-/** Turns a cycle into an anomaly, explaining every edge. */
+/** Turns a cycle into an anomaly, explaining every edge and listing its transactions. */
 export function cycleAnomaly(
   steps: readonly CycleStep[],
-  name: (t: number) => string,
-  opIndex: (t: number) => number,
-  explain: EdgeExplainer,
+  how: {
+    name: (t: number) => string;
+    opIndex: (t: number) => number;
+    explain: EdgeExplainer;
+    describe: TxnDescriber;
+  },
 ): Anomaly {
   const type = classifyCycle(steps);
-  const cycle = steps.map((s) => ({
-    from: name(s.from),
-    to: name(s.to),
+  const cycle: CycleEdge[] = steps.map((s) => ({
+    from: how.name(s.from),
+    to: how.name(s.to),
     type: relationName(s.relation),
-    explanation: explain(s.from, s.to, s.relation),
+    ...how.explain(s.from, s.to, s.relation),
   }));
-  const path = [...steps.map((s) => name(s.from)), name(steps[0]!.from)].join(' → ');
+  const path = [...steps.map((s) => how.name(s.from)), how.name(steps[0]!.from)].join(' → ');
   return {
     type,
-    ops: steps.map((s) => opIndex(s.from)),
+    ops: steps.map((s) => how.opIndex(s.from)),
     explanation: `${type} (${describeCycleType(type)}): ${path}. ${cycle.map((c) => c.explanation).join('; ')}.`,
     cycle,
+    txns: steps.map((s) => how.describe(s.from)),
   };
 }
 

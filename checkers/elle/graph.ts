@@ -56,6 +56,11 @@ export class EdgeList {
     this.type[i] = bits;
   }
 
+  /** Calls f with each edge added so far (duplicates included). */
+  forEach(f: (from: number, to: number, bits: number) => void): void {
+    for (let i = 0; i < this.length; i++) f(this.src[i]!, this.dst[i]!, this.type[i]!);
+  }
+
   private grow(): void {
     const size = Math.ceil(this.src.length * 1.5);
     const src = int32(size);
@@ -328,11 +333,14 @@ export class CycleSearch {
         if (bound !== undefined && level >= bound) return undefined;
       }
       const s = queue[head++]!;
-      if ((++this.steps & 1023) === 0) {
+      const v = s >> 2;
+      // A step is a state taken or an edge looked at: a hub with many edges costs what it scans.
+      const before = this.steps;
+      this.steps += 1 + offsets[v + 1]! - offsets[v]!;
+      if (this.steps >> 10 !== before >> 10) {
         if (Date.now() >= this.deadline) throw new OutOfTime();
         if (this.steps > this.stepLimit) throw new OverBudget();
       }
-      const v = s >> 2;
       const flags = s & 3;
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
         const w = targets[e]!;

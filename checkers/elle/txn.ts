@@ -5,6 +5,7 @@
 
 import { InputError } from '../../src/errors.js';
 import type { History, Op } from '../../src/history/index.js';
+import type { EdgeWhy, TxnRecord } from './anomalies.js';
 import { float64, int32, uint8 } from './arena.js';
 import { type EdgeList, PROCESS, REALTIME } from './graph.js';
 
@@ -285,14 +286,31 @@ export function txnName(table: TxnTable, t: number): string {
   return `T${c >= 0 ? c : table.invokeIndex[t]!}`;
 }
 
-/** Explains a process or real-time edge in words. */
-export function explainOrderEdge(table: TxnTable, from: number, to: number, relation: number): string {
+/** Explains a process or real-time edge. */
+export function explainOrderEdge(table: TxnTable, from: number, to: number, relation: number): EdgeWhy {
   const a = txnName(table, from);
   const b = txnName(table, to);
   if (relation === PROCESS) {
-    return `${a} and ${b} ran on process ${String(table.process[from])}, ${a} first, so ${a} →process ${b}`;
+    return {
+      explanation: `${a} and ${b} ran on process ${String(table.process[from])}, ${a} first, so ${a} →process ${b}`,
+      process: table.process[from],
+    };
   }
-  return `${a} completed (op ${table.completeIndex[from]}) before ${b} was invoked (op ${table.invokeIndex[to]}), so ${a} →realtime ${b}`;
+  return {
+    explanation: `${a} completed (op ${table.completeIndex[from]}) before ${b} was invoked (op ${table.invokeIndex[to]}), so ${a} →realtime ${b}`,
+  };
+}
+
+/** Transaction t as a cycle's "Let:" lists it. */
+export function describeTxn(table: TxnTable, keys: unknown[], t: number): TxnRecord {
+  const complete = table.completeIndex[t]!;
+  return {
+    name: txnName(table, t),
+    index: complete >= 0 ? complete : table.invokeIndex[t]!,
+    process: table.process[t],
+    type: table.indeterminate[t] ? 'info' : 'ok',
+    value: microOps(table, keys, t),
+  };
 }
 
 /** A value usable as a Map key: primitives as they are, lists and objects as JSON. */

@@ -3,8 +3,9 @@ import { CHECKERS } from '../../checkers/registry.js';
 import { type CheckResult, type CommonCheckOptions, exitCodeOf } from '../../checkers/result.js';
 import { InputError } from '../errors.js';
 import { readHistoryFile } from '../history/codecs/index.js';
+import { addElleFlags, type ElleFlags, elleOptionsFromFlags } from './elle-options.js';
 
-interface CheckFlags {
+interface CheckFlags extends ElleFlags {
   model?: string;
   checker?: string;
   timeLimit?: string;
@@ -14,7 +15,7 @@ interface CheckFlags {
 }
 
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command('check <history>')
     .description('check a stored history (.jsonl, .edn, Jepsen .log) and print the verdict')
     .option('--model <name>', 'linearizability model: register, cas-register, kv, mutex, set, ...')
@@ -27,8 +28,10 @@ export function registerCheck(program: Command): void {
       const checkerName = flags.checker ?? (flags.model ? 'linearizable' : undefined);
       if (!checkerName) throw new InputError('say which analysis: --model <name> or --checker <name>');
       const checker = CHECKERS.get(checkerName, { field: '--checker' });
+      const elle = elleOptionsFromFlags(checkerName, flags);
       const history = await readHistoryFile(file);
       const options: CommonCheckOptions = {
+        ...elle,
         model: flags.model,
         timeLimitMs: positive(flags.timeLimit, '--time-limit', 1000),
         memoryLimitBytes: positive(flags.memoryLimit, '--memory-limit', 1024 * 1024),
@@ -39,6 +42,7 @@ export function registerCheck(program: Command): void {
       else process.stdout.write(`${checker.explain?.(result) ?? summary(result)}\n`);
       process.exitCode = exitCodeOf(result);
     });
+  addElleFlags(command);
 }
 
 function summary(result: CheckResult): string {

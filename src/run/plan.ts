@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { elleCheckerOptionsProblem } from '../../checkers/elle/options.js';
 import { InputError, type InputLocation } from '../errors.js';
 import {
   absoluteModuleName,
@@ -192,6 +193,16 @@ function validate(raw: Record<string, unknown>, source: PlanSource): Plan {
     });
   }
   const plan = parsed.data;
+  const elle = elleCheckerOptionsProblem(plan.checkers);
+  if (elle) {
+    const file = source.file === 'command line' ? undefined : source.file;
+    const [, name = '', key] = elle.path;
+    throw new InputError(elle.error.reason, {
+      ...source.locate(['checkers', name], key),
+      file,
+      field: elle.path.join('.'),
+    });
+  }
   if (plan.matrix) checkMatrix(plan.matrix, source);
   return plan;
 }

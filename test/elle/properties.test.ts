@@ -45,8 +45,8 @@ describe('Elle list-append on simulated stores', () => {
       fc.property(store, (options) => {
         const history = History.from(simulateListAppend({ ...options, isolation: 'strict-serializable' }));
         const result = checkListAppend(history, { consistencyModels: ['strict-serializable'] });
-        expect(result['anomaly-types']).toEqual([]);
-        expect(result.valid).toBe(true);
+        expect(result['anomaly-types'].filter((t) => t !== 'empty-transaction-graph')).toEqual([]);
+        expect(result.valid).toBe(result.edges > 0 ? true : 'unknown');
       }),
       { numRuns: 150 },
     );
@@ -57,7 +57,7 @@ describe('Elle list-append on simulated stores', () => {
       fc.property(store, (options) => {
         const history = History.from(simulateListAppend({ ...options, isolation: 'snapshot-isolation' }));
         const result = checkListAppend(history, { consistencyModels: ['snapshot-isolation'] });
-        expect(result.valid).toBe(true);
+        expect(result.valid).toBe(result.edges > 0 ? true : 'unknown');
       }),
       { numRuns: 150 },
     );
@@ -156,7 +156,8 @@ describe('Elle rw-register on a simulated store', () => {
         (seed, transactions, concurrency, keys) => {
           const history = History.from(registerStore(seed, transactions, concurrency, keys));
           const result = checkRwRegister(history, { consistencyModels: ['strict-serializable'] });
-          expect(result['anomaly-types']).toEqual([]);
+          expect(result['anomaly-types'].filter((t) => t !== 'empty-transaction-graph')).toEqual([]);
+          expect(result.valid).toBe(result.edges > 0 ? true : 'unknown');
         },
       ),
       { numRuns: 150 },

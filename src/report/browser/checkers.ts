@@ -25,6 +25,8 @@ export interface ResultView {
   anomalies?: Record<string, AnomalyView[]>;
   not?: string[];
   'also-not'?: string[];
+  'other-anomaly-types'?: string[];
+  'strongest-satisfied'?: string[];
   txns?: number;
   // set
   lostCount?: number;
@@ -79,6 +81,8 @@ interface VisualizationView {
 interface AnomalyView {
   explanation: string;
   cycle?: { from: string; to: string; type: string; explanation: string }[];
+  /** A cycle's transactions, Elle's "Let: T1 = ...". */
+  txns?: { name: string; process: unknown; type: string; value: unknown }[];
   ops?: number[];
 }
 
@@ -361,14 +365,34 @@ function renderElle(r: ResultView): HTMLDivElement {
       h(
         'p',
         'explain',
-        `Rules out: ${r.not.join(', ')}${alsoNot?.length ? ` (and ${alsoNot.join(', ')})` : ''}`,
+        `Not: ${r.not.join(', ')}${alsoNot?.length ? ` (also not: ${alsoNot.join(', ')})` : ''}`,
       ),
     );
-  for (const t of r['anomaly-types'] ?? []) {
+  const strongest = r['strongest-satisfied'];
+  if (strongest?.length)
+    box.appendChild(h('p', 'explain', `Strongest models not ruled out: ${strongest.join(', ')}`));
+  const others = r['other-anomaly-types'] ?? [];
+  if (others.length) {
+    box.appendChild(h('p', 'legend-note', `Also found, allowed by what was asked: ${others.join(', ')}`));
+  }
+  for (const t of [...(r['anomaly-types'] ?? []), ...others]) {
     const list = r.anomalies?.[t] ?? [];
     box.appendChild(h('h3', '', `${t} \u00d7 ${r['anomaly-counts']?.[t] || list.length}`));
     for (const a of list.slice(0, 5)) {
       box.appendChild(h('p', 'explain', a.explanation));
+      if (a.txns?.length) {
+        box.appendChild(
+          table(
+            ['let', 'process', 'type', 'transaction'],
+            a.txns.map((x) => [
+              txLink(x.name),
+              String(x.process),
+              x.type,
+              h('code', 'mono', JSON.stringify(x.value)),
+            ]),
+          ),
+        );
+      }
       if (a.cycle?.length) {
         box.appendChild(
           table(
