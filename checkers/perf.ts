@@ -51,6 +51,12 @@ export interface Recovery {
   firstOkAt: number | null;
   /** firstOkAt − healedAt, in seconds; `null` when no op succeeded afterwards. */
   recoverS: number | null;
+  /**
+   * False when nothing after the heal says whether the system recovered: no `ok`, and no op
+   * invoked at or after the heal completed (e.g. the history ends with the heal). A `null`
+   * recoverS is then "not measured", not "never".
+   */
+  measured: boolean;
 }
 
 /** The perf checker's result. Times are seconds since the test began; latencies milliseconds. */
@@ -306,7 +312,7 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
     longestOutage: longestOutage(okTimes, start, end),
     recoveries: faults
       .filter((f) => f.end !== null)
-      .map((f) => {
+      .map((f): Recovery => {
         const healedAt = f.end!;
         const firstOkAt = firstAtOrAfter(okTimes, healedAt);
         return {
@@ -315,11 +321,18 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
           healedAt,
           firstOkAt,
           recoverS: firstOkAt === null ? null : round6(firstOkAt - healedAt),
+          measured: firstOkAt !== null || triedSince(healedAt, inv, done),
         };
       }),
     faults,
     faultEvents: events,
   };
+}
+
+/** Whether an op invoked at or after `t` completed (whatever its outcome). */
+function triedSince(t: number, inv: Float64Array, done: Float64Array): boolean {
+  for (let i = 0; i < inv.length; i++) if (inv[i]! >= t && !Number.isNaN(done[i]!)) return true;
+  return false;
 }
 
 function countCompleted(done: Float64Array): number {

@@ -19,7 +19,7 @@ import { TARGET_KINDS, type TargetKind, targetSpec } from './targets.js';
 import type { Nemesis, NemesisContext, SchedulePart } from './types.js';
 
 /** The fault family names, in the order they are healed (see nemeses/families.ts). */
-export const FAMILIES: readonly string[] = NEMESIS_FAMILIES.map((f) => f.name);
+export const FAMILIES: readonly string[] = NEMESIS_FAMILIES.values().map((f) => f.name);
 
 /** A fault family's name. */
 export type Family = string;
@@ -75,7 +75,9 @@ export function parseFamilies(text: string, location: InputLocation = { field: '
     .filter((s) => s !== '');
   if (names.length === 1 && names[0] === 'none') return [];
   if (names.length === 1 && names[0] === 'all')
-    return NEMESIS_FAMILIES.filter((f) => f.inAll).map((f) => f.name);
+    return NEMESIS_FAMILIES.values()
+      .filter((f) => f.inAll)
+      .map((f) => f.name);
   const out: Family[] = [];
   for (const name of names) {
     if (!familyByName(name)) {
@@ -101,9 +103,9 @@ export function buildSchedule(options: CombinedOptions): NemesisSchedule {
     ...(options.partitions ? { partitions: options.partitions } : {}),
     ...(options.packet ? { packet: options.packet } : {}),
   };
-  const packages: NemesisPackage[] = NEMESIS_FAMILIES.filter((f) => options.families.includes(f.name)).map(
-    (f) => ({ family: f.name, ...f.schedule(parts) }),
-  );
+  const packages: NemesisPackage[] = NEMESIS_FAMILIES.values()
+    .filter((f) => options.families.includes(f.name))
+    .map((f) => ({ family: f.name, ...f.schedule(parts) }));
   return { intervalS: options.intervalS, packages };
 }
 

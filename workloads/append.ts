@@ -2,6 +2,7 @@ import { APPEND_CLIENT, type MicroOp, type TxnClient } from '../src/client/kinds
 import { type Options, positive } from '../src/client/options.js';
 import type { Completion, Invocation } from '../src/client/types.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
+import { finalReads, liveKeys } from './final-reads.js';
 import { type CheckerSpec, unknownOp, type Workload } from './types.js';
 
 export { applyMicroOps, keysOf, type MicroOp } from '../src/client/kinds/txn.js';
@@ -21,19 +22,22 @@ export const append: Workload<TxnClient> = {
   description: 'list-append transactions (etcd txn, ZooKeeper multi), checked by Elle',
   client: APPEND_CLIENT,
   invoke: invokeTxn,
-  generator: (ctx) => txnGenerator(ctx.options, 'append'),
+  generator: (ctx) => txnGenerator(ctx.options, 'append', liveKeys(ctx)),
+  final: (ctx) => txnFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ 'list-append': { consistencyModels: ['strict-serializable'] } }),
 };
 
 /**
  * Transactions of 1..maxTxnLength micro-ops over a rotating window of `keys` keys: half reads,
  * half writes (`append` or `w`), each write of a key a fresh value (1, 2, ... per key).
+ * `live` is kept equal to the keys in the window.
  */
-export function txnGenerator(options: Options, write: 'append' | 'w'): Generator {
+export function txnGenerator(options: Options, write: 'append' | 'w', live: number[] = []): Generator {
   const keys = positive(options, 'keys', 8);
   const maxLength = positive(options, 'maxTxnLength', 4);
   const maxWrites = positive(options, 'maxWritesPerKey', 32);
-  const active = Array.from({ length: keys }, (_, i) => i);
+  const active = live;
+  active.splice(0, active.length, ...Array.from({ length: keys }, (_, i) => i));
   let nextKey = keys;
   const written = new Map<number, number>();
   return gen((ctx: GenContext): Invocation => {
@@ -56,6 +60,11 @@ export function txnGenerator(options: Options, write: 'append' | 'w'): Generator
     }
     return { f: 'txn', value: mops };
   });
+}
+
+/** After the heal: every thread reads all live keys in one transaction, until one answers `ok`. */
+export function txnFinalReads(live: readonly number[]): Generator {
+  return finalReads(() => ({ f: 'txn', value: live.map((k): MicroOp => ['r', k, null]) }));
 }
 
 /** Performs a `txn` op (of `append` or `wr`) with a transaction client. */

@@ -3,9 +3,11 @@ import { append } from './append.js';
 import { election } from './election.js';
 import { lock } from './lock.js';
 import { noop } from './noop.js';
+import { queue } from './queue.js';
 import { register } from './register.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
+import { uniqueIds } from './unique-ids.js';
 import { wr } from './wr.js';
 import { ycsb } from './ycsb.js';
 
@@ -22,4 +24,6 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['lock', lock],
   ['election', election],
   ['ycsb', ycsb],
+  ['queue', queue],
+  ['unique-ids', uniqueIds],
 ]);

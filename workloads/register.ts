@@ -2,6 +2,7 @@ import { REGISTER_CLIENT, type RegisterClient } from '../src/client/kinds/regist
 import { type Options, positive } from '../src/client/options.js';
 import type { Invocation } from '../src/client/types.js';
 import { type GenContext, type Generator, gen } from '../src/generator/index.js';
+import { finalReads, liveKeys } from './final-reads.js';
 import { type CheckerSpec, unknownOp, type Workload } from './types.js';
 
 export { decodeValue, encodeValue } from '../src/client/kinds/register.js';
@@ -34,22 +35,29 @@ export const register: Workload<RegisterClient> = {
     }
     return Promise.resolve(unknownOp(op));
   },
-  generator: (ctx) => registerGenerator(ctx.options),
+  generator: (ctx) => registerGenerator(ctx.options, liveKeys(ctx)),
+  final: (ctx) => registerFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ linearizable: { model: 'cas-register', independent: true } }),
 };
 
-/** Read, write and cas ops on a rotating window of `keys` keys, `opsPerKey` ops each. */
-export function registerGenerator(options: Options): Generator {
+/**
+ * Read, write and cas ops on a rotating window of `keys` keys, `opsPerKey` ops each; `live`
+ * is kept equal to the keys in the window.
+ */
+export function registerGenerator(options: Options, live: number[] = []): Generator {
   const keys = positive(options, 'keys', 8);
   const opsPerKey = positive(options, 'opsPerKey', 100);
   const slots = Array.from({ length: keys }, (_, i) => ({ key: i, ops: 0 }));
+  live.splice(0, live.length, ...slots.map((s) => s.key));
   let nextKey = keys;
   return gen((ctx: GenContext): Invocation => {
-    const slot = slots[Math.floor(ctx.random() * slots.length)]!;
+    const i = Math.floor(ctx.random() * slots.length);
+    const slot = slots[i]!;
     const key = slot.key;
     if (++slot.ops >= opsPerKey) {
       slot.key = nextKey++;
       slot.ops = 0;
+      live[i] = slot.key;
     }
     const r = ctx.random();
     const v = (): number => Math.floor(ctx.random() * 5);
@@ -57,4 +65,10 @@ export function registerGenerator(options: Options): Generator {
     if (r < 2 / 3) return { f: 'write', value: v(), key };
     return { f: 'cas', value: [v(), v()], key };
   });
+}
+
+/** After the heal: the threads read the live keys in turn, each until one read answers `ok`. */
+export function registerFinalReads(live: readonly number[]): Generator {
+  let next = 0;
+  return finalReads(() => ({ f: 'read', value: null, key: live[next++ % live.length] }));
 }

@@ -1,12 +1,13 @@
 import { SET_CLIENT, type SetClient } from '../src/client/kinds/set.js';
 import { flag } from '../src/client/options.js';
 import type { Invocation } from '../src/client/types.js';
-import { eachThread, type Generator, gen, mix } from '../src/generator/index.js';
+import { type Generator, gen, mix } from '../src/generator/index.js';
+import { finalReads } from './final-reads.js';
 import { type CheckerSpec, unknownOp, type Workload } from './types.js';
 
 /**
- * A grow-only set: `add v` of unique integers during the run, then every process reads the
- * whole set after healing; the `set` checker looks for acknowledged adds missing from the
+ * A grow-only set: `add v` of unique integers during the run, then every thread reads the
+ * whole set after healing (until a read answers ok); the `set` checker looks for acknowledged adds missing from the
  * final read (lost commits). Needs a {@link SetClient} (etcd: a key per element; ZooKeeper: a
  * znode per element).
  *
@@ -23,7 +24,7 @@ export const set: Workload<SetClient> = {
     return Promise.resolve(unknownOp(op));
   },
   generator: (ctx) => setGenerator(flag(ctx.options, 'reads', false)),
-  final: () => eachThread(READ),
+  final: () => finalReads(() => READ),
   checkers: (ctx): CheckerSpec =>
     flag(ctx.options, 'reads', false) ? { set: {}, 'set-full': {} } : { set: {} },
 };

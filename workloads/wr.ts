@@ -1,5 +1,6 @@
 import { type TxnClient, WR_CLIENT } from '../src/client/kinds/txn.js';
-import { invokeTxn, txnGenerator } from './append.js';
+import { invokeTxn, txnFinalReads, txnGenerator } from './append.js';
+import { liveKeys } from './final-reads.js';
 import type { CheckerSpec, Workload } from './types.js';
 
 /**
@@ -13,6 +14,7 @@ export const wr: Workload<TxnClient> = {
   description: 'read-write register transactions (etcd txn, ZooKeeper multi), checked by Elle',
   client: WR_CLIENT,
   invoke: invokeTxn,
-  generator: (ctx) => txnGenerator(ctx.options, 'w'),
+  generator: (ctx) => txnGenerator(ctx.options, 'w', liveKeys(ctx)),
+  final: (ctx) => txnFinalReads(liveKeys(ctx)),
   checkers: (): CheckerSpec => ({ 'rw-register': {} }),
 };

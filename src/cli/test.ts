@@ -42,7 +42,7 @@ export function addPlanOptions(command: Command): Command {
     .option('--name <name>', 'test name: the folder under results/ (default <db>-<workload>)')
     .option(
       '--db <name>',
-      "etcd, zookeeper, none (in-process workloads), or a module ./my-db.js; default: the workload's first",
+      "etcd, zookeeper, nats, none (in-process workloads), or a module ./my-db.js; default: the workload's first",
     )
     .option(
       '--workload <name>',

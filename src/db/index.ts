@@ -1,5 +1,6 @@
 import { Registry } from '../registry.js';
 import { etcd } from './etcd/index.js';
+import { nats } from './nats/index.js';
 import type { Db } from './types.js';
 import { zookeeper } from './zookeeper/index.js';
 
@@ -34,4 +35,5 @@ export { ZookeeperDb, type ZookeeperMode, type ZookeeperOptions, zookeeper } fro
 export const DBS = new Registry<Db>('db', [
   ['etcd', etcd],
   ['zookeeper', zookeeper],
+  ['nats', nats],
 ]);

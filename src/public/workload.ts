@@ -47,11 +47,15 @@ export {
   type KvClient,
   LOCK_CLIENT,
   type LockClient,
+  QUEUE_CLIENT,
+  type QueueClient,
   REGISTER_CLIENT,
   type RegisterClient,
   SET_CLIENT,
   type SetClient,
   type TxnClient,
+  UNIQUE_IDS_CLIENT,
+  type UniqueIdsClient,
   WR_CLIENT,
 } from '../client/kinds/index.js';
 /** What clients of those kinds share: value codecs, the transaction planner, set element names. */

@@ -9,6 +9,7 @@ import type { CheckResult } from '../../checkers/result.js';
 import { familyStyles } from '../../nemeses/families.js';
 import { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
+import { describeRecovery } from './recovery.js';
 
 /** Outcome codes of the timeline's `type` column. */
 export const TYPE_CODES = { ok: 0, fail: 1, info: 2, open: 3 } as const;
@@ -48,6 +49,8 @@ export interface ReportData {
   facts: Record<string, unknown>;
   results: CheckResult | null;
   perf: PerfResult | null;
+  /** The words for each of `perf.recoveries`, in order. */
+  recoveryText: string[];
   timeline: TimelineColumns;
   scatter: Scatter;
   /** Row → [invocation text, completion text] for the ops whose values are kept. */
@@ -162,6 +165,7 @@ export function buildReportData(
     facts,
     results,
     perf,
+    recoveryText: (perf?.recoveries ?? []).map(describeRecovery),
     timeline: {
       rows: n,
       start: b64(start),

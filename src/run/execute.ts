@@ -19,7 +19,7 @@ import type { Op } from '../history/op.js';
 import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
-import { checkersFor, resolveDb, resolveWorkload } from './modules.js';
+import { checkersFor, resolveDb, resolveNemesis, resolveWorkload } from './modules.js';
 import { nemesisList, type Plan, testName } from './plan.js';
 import { Progress } from './progress.js';
 import { runTest } from './runner.js';
@@ -73,7 +73,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
   const checkers = await checkersFor(Object.keys(checkerSpec ?? {}));
   // A workload/db pair without a client is refused here, before anything runs.
   workloadClientFactory(workload, db);
-  const families = parseFamilies(nemesisList(plan).join(',') || 'none');
+  const nemesisNames = await Promise.all(nemesisList(plan).map((n) => resolveNemesis(n)));
+  const families = parseFamilies(nemesisNames.join(',') || 'none');
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }

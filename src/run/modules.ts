@@ -1,6 +1,6 @@
 /**
  * A plan (or a flag) may name a user's own module instead of a shipped name: `db: ./my-db.js`,
- * `workload: ./my-workload.js`, a checker key `./my-checker.js`, a nemesis `./my-nemesis.js`.
+ * `workload: ./my-workload.js`, a checker key `./my-checker.js`, a nemesis family `./my-fault.js`.
  * Such a name starts with `./`, `../` or `/`; plan files have theirs made absolute (relative to
  * the plan file) when parsed, flags are relative to the working directory. The module is
  * loaded with a dynamic import and must export the thing as its default export or under the
@@ -10,6 +10,8 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHECKERS } from '../../checkers/registry.js';
 import type { Checker } from '../../checkers/result.js';
+import { NEMESIS_FAMILIES } from '../../nemeses/families.js';
+import type { NemesisFamily } from '../../nemeses/types.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { Workload } from '../../workloads/types.js';
 import { DBS } from '../db/index.js';
@@ -18,15 +20,16 @@ import { InputError, type InputLocation } from '../errors.js';
 import { Registry } from '../registry.js';
 
 /** What a module named in a plan may provide. */
-export type ModuleKind = 'db' | 'workload' | 'checker';
+export type ModuleKind = 'db' | 'workload' | 'checker' | 'nemesis';
 
 /** The members each kind must have (functions, except `name`). */
 const REQUIRED: Readonly<Record<ModuleKind, readonly string[]>> = {
   db: ['name', 'setup', 'teardown', 'awaitHealthy', 'endpoint', 'clients'],
   workload: ['name', 'client', 'invoke', 'generator', 'checkers'],
   checker: ['name', 'check'],
+  nemesis: ['name', 'requires', 'effects', 'style', 'schedule', 'create'],
 };
-const NOT_FUNCTIONS = new Set(['name', 'clients', 'client']);
+const NOT_FUNCTIONS = new Set(['name', 'clients', 'client', 'requires', 'effects', 'style']);
 
 /** True when a plan value names a module rather than a shipped db/workload/checker. */
 export function isModuleName(name: string): boolean {
@@ -108,4 +111,25 @@ export async function checkersFor(
   for (const name of modules)
     registry.register(name, await loadModule<Checker>('checker', name, locate(name)));
   return registry;
+}
+
+/**
+ * The name of the nemesis family a plan names: a shipped one as is; a module is loaded and its
+ * family registered under its own name (so the schedule, perf checker and report know it).
+ */
+export async function resolveNemesis(
+  name: string,
+  location: InputLocation = { field: 'nemesis' },
+): Promise<string> {
+  if (!isModuleName(name)) return name;
+  const family = await loadModule<NemesisFamily>('nemesis', name, location);
+  const known = NEMESIS_FAMILIES.find(family.name);
+  if (known === undefined) NEMESIS_FAMILIES.register(family.name, family);
+  else if (known !== family) {
+    throw new InputError(
+      `the nemesis family in ${resolve(name)} is named ${family.name}, as another family`,
+      location,
+    );
+  }
+  return family.name;
 }

@@ -10,6 +10,7 @@ import {
   isModuleName,
   moduleLabel,
   resolveDb,
+  resolveNemesis,
   resolveWorkload,
 } from './modules.js';
 
@@ -142,6 +143,13 @@ function withAbsoluteModules(raw: Record<string, unknown>, dir: string): Record<
   const name = (v: unknown): unknown => (typeof v === 'string' ? absoluteModuleName(v, dir) : v);
   const out: Record<string, unknown> = { ...raw };
   for (const key of ['db', 'workload'] as const) if (raw[key] !== undefined) out[key] = name(raw[key]);
+  const nemesis = raw.nemesis;
+  if (typeof nemesis === 'string')
+    out.nemesis = nemesis
+      .split(',')
+      .map((n) => name(n.trim()))
+      .join(',');
+  else if (Array.isArray(nemesis)) out.nemesis = nemesis.map(name);
   const checkers = raw.checkers;
   if (checkers !== null && typeof checkers === 'object' && !Array.isArray(checkers)) {
     out.checkers = Object.fromEntries(Object.entries(checkers).map(([k, v]) => [name(k), v]));
@@ -179,6 +187,11 @@ async function loadPlanModules(plan: Plan, source: PlanSource): Promise<void> {
   };
   for (const [name, location] of names('db')) await resolveDb(name, location);
   for (const [name, location] of names('workload')) await resolveWorkload(name, location);
+  const nemeses = typeof plan.nemesis === 'string' ? plan.nemesis.split(',') : plan.nemesis;
+  for (const [i, name] of nemeses.entries()) {
+    const where = typeof plan.nemesis === 'string' ? at(['nemesis']) : at(['nemesis', i]);
+    if (isModuleName(name.trim())) await resolveNemesis(name.trim(), where);
+  }
   const written = Object.keys(plan.checkers ?? {});
   const asWritten = Object.keys((source.raw?.checkers as Record<string, unknown> | undefined) ?? {});
   await checkersFor(written, (name) => at(['checkers'], asWritten[written.indexOf(name)]));

@@ -102,6 +102,32 @@ describe('perf', () => {
     expect(r.recoveries[0]!.recoverS).toBeCloseTo(0.105, 6);
   });
 
+  it('says recovery was not measured when nothing ran after the heal, and not by the end when ops failed', () => {
+    const faultAtTheEnd: Ev[] = [
+      [0.0, 0, 'invoke', 'write', 1],
+      [0.01, 0, 'ok', 'write', 1],
+      [1.0, 'nemesis', 'invoke', 'start-partition', 'one'],
+      [1.1, 'nemesis', 'info', 'start-partition', 'one'],
+      [1.5, 0, 'invoke', 'write', 2],
+      [1.6, 0, 'fail', 'write', 2],
+      [2.0, 'nemesis', 'invoke', 'stop-partition'],
+      [2.1, 'nemesis', 'info', 'stop-partition'],
+    ];
+    const [silent] = analyzePerf(hist(faultAtTheEnd)).recoveries;
+    expect(silent).toMatchObject({ recoverS: null, firstOkAt: null, measured: false });
+    // An op that was invoked during the fault and fails after the heal says nothing either.
+    const lateFail: Ev[] = [
+      ...faultAtTheEnd.slice(0, 4),
+      [1.9, 1, 'invoke', 'read'],
+      ...faultAtTheEnd.slice(6),
+      [2.2, 1, 'fail', 'read'],
+    ];
+    expect(analyzePerf(hist(lateFail)).recoveries[0]).toMatchObject({ recoverS: null, measured: false });
+    const triedAndFailed: Ev[] = [...faultAtTheEnd, [2.2, 1, 'invoke', 'read'], [2.3, 1, 'fail', 'read']];
+    expect(analyzePerf(hist(triedAndFailed)).recoveries[0]).toMatchObject({ recoverS: null, measured: true });
+    expect(r.recoveries[0]!.measured).toBe(true);
+  });
+
   it('is registered, so every run measures performance', () => {
     expect(CHECKERS.find('perf')).toBeDefined();
   });

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readHistoryFile, readHistoryFileWithWarnings } from '../../src/history/codecs/index.js';
 import { describeBuilt, needsBuild, ROOT, requireBuilt, faultline as run } from '../support/cli.js';
+import { PORCUPINE_DIR } from '../support/paths.js';
 
-const CORPUS = '/work/shared/data/porcupine';
+const CORPUS = PORCUPINE_DIR;
 
 const faultline = (...args: string[]) => run(args);
 

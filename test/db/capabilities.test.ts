@@ -75,7 +75,7 @@ describe('db capabilities', () => {
 
   it('every family describes its ops once: each f belongs to one family', () => {
     const seen = new Map<string, string>();
-    for (const family of NEMESIS_FAMILIES) {
+    for (const family of NEMESIS_FAMILIES.values()) {
       for (const f of Object.keys(family.effects)) {
         expect(seen.get(f), `${f} in ${family.name} and ${seen.get(f)}`).toBeUndefined();
         seen.set(f, family.name);

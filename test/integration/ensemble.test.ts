@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensembleDown, ensembleStatus, ensembleUp, localRemote } from '../../src/ensemble/index.js';
 import { InputError } from '../../src/errors.js';
+import { DIST, requireBuilt } from '../support/cli.js';
 
 const NAME = 'flens';
 const SUBNET = '10.82.0.0/24';
@@ -22,23 +24,14 @@ let build = '';
 
 beforeAll(async () => {
   await Promise.all([NAME, OTHER, CHILD].map((n) => ensembleDown(n)));
-  // A separately compiled copy of the ensemble code, for controller processes the test can SIGKILL.
+  // Controller processes the test can SIGKILL run the compiled tree (npm run build made it).
+  requireBuilt();
   build = await mkdtemp(join(tmpdir(), 'fl-ensemble-test-'));
-  execFileSync(
-    join(ROOT, 'node_modules/.bin/tsc'),
-    [
-      ...['--outDir', build, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext'],
-      ...['--target', 'es2022', '--skipLibCheck', '--types', 'node'],
-      join(ROOT, 'src/ensemble/index.ts'),
-      join(ROOT, 'src/cli/cluster.ts'),
-    ],
-    { stdio: 'inherit' },
-  );
   await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'));
   await writeFile(join(build, 'package.json'), '{"type":"module"}\n');
   await writeFile(
     join(build, 'controller.mjs'),
-    `import { ensembleUp, localRemote } from './src/ensemble/index.js';
+    `import { ensembleUp, localRemote } from '${pathToFileURL(join(DIST, 'src/ensemble/index.js')).href}';
 const [name, subnet, mode] = process.argv.slice(2);
 console.log('starting');
 await ensembleUp({ name, subnet, nodes: 5 });
@@ -56,7 +49,7 @@ setInterval(() => {}, 1000);
   await writeFile(
     join(build, 'cli.mjs'),
     `import { Command } from 'commander';
-import { registerCluster } from './src/cli/cluster.js';
+import { registerCluster } from '${pathToFileURL(join(DIST, 'src/cli/cluster.js')).href}';
 const program = new Command('faultline');
 registerCluster(program);
 await program.parseAsync(process.argv);

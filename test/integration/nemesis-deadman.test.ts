@@ -5,7 +5,6 @@
  * FAULTLINE rules, no stopped process, every pair talks, no watchdog left.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healLeftovers } from '../../nemeses/deadman.js';
@@ -21,31 +20,24 @@ import {
   measureReachability,
   SUBNET,
 } from '../nemeses/support/ensemble.js';
+import { requireBuilt } from '../support/cli.js';
 
 const N = 6;
 const ROOT = join(import.meta.dirname, '..', '..');
-const BUNDLE = join(ROOT, 'results', '.tmp-nemeses', 'controller.mjs');
+const CONTROLLER = join(ROOT, 'test', 'nemeses', 'support', 'controller.mjs');
 let remote: SshRemote;
 let dbContext: DbContext;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
+  // The controller runs as its own node process, on the compiled tree.
+  requireBuilt();
   await ensembleDown(ENSEMBLE);
   await ensembleUp({ name: ENSEMBLE, nodes: 5, subnet: SUBNET });
   remote = await localRemote(ENSEMBLE, { timeoutMs: 30_000 });
   dbContext = { remote, nodes: remote.nodes, options: {} };
   await Promise.all(remote.nodes.map((n) => etcd.setup(dbContext, n)));
   await etcd.awaitHealthy(dbContext, 60_000);
-  // The controller runs as its own node process: bundle its TypeScript once.
-  await mkdir(join(ROOT, 'results', '.tmp-nemeses'), { recursive: true });
-  const { build } = await import('rolldown');
-  await build({
-    input: join(ROOT, 'test', 'nemeses', 'support', 'controller.ts'),
-    platform: 'node',
-    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-    output: { file: BUNDLE, format: 'esm' },
-    logLevel: 'warn',
-  });
 });
 
 afterAll(async () => {
@@ -101,7 +93,7 @@ function readyLine(proc: ChildProcess): Promise<string> {
 
 describe('dead-man switch', () => {
   it(`heals partition and pause within 2 × ${N} s after the controller is SIGKILLed`, async () => {
-    child = spawn(process.execPath, [BUNDLE, ENSEMBLE, String(N)], {
+    child = spawn(process.execPath, [CONTROLLER, ENSEMBLE, String(N)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

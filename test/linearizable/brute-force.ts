@@ -1,12 +1,14 @@
 import type { Model, ModelOp } from '../../checkers/linearizable/index.js';
 import type { History } from '../../src/history/index.js';
+import type { Spec } from './specs.js';
 
 /**
  * Linearizability by brute force: tries every order of the ops that respects real time,
  * with each op of unknown outcome either placed somewhere or left out. No cache, no
- * cleverness: an independent oracle for small histories.
+ * cleverness: an independent oracle for small histories. Against a checker's `Model` it
+ * checks the search; against a `Spec` (specs.ts) it checks the model's semantics too.
  */
-export function bruteForce(h: History, model: Model): boolean {
+export function bruteForce(h: History, object: Model | Spec<unknown>): boolean {
   const ops: { op: ModelOp; start: number; end: number }[] = [];
   h.ops.forEach((invoke, i) => {
     if (invoke.type !== 'invoke') return;
@@ -30,11 +32,7 @@ export function bruteForce(h: History, model: Model): boolean {
   });
   const taken = new Array<boolean>(ops.length).fill(false);
   const required = ops.filter((o) => o.op.known).length;
-  const next = (state: unknown, op: ModelOp): unknown[] => {
-    if (model.nondeterministic) return [...model.step(state as never, op)];
-    const s = model.step(state as never, op);
-    return s === undefined || s === false ? [] : [s];
-  };
+  const next = nextStates(object);
   const search = (state: unknown, done: number): boolean => {
     if (done === required) return true;
     for (let i = 0; i < ops.length; i++) {
@@ -52,5 +50,15 @@ export function bruteForce(h: History, model: Model): boolean {
     }
     return false;
   };
-  return search(model.init(), 0);
+  return search(object.init(), 0);
+}
+
+function nextStates(object: Model | Spec<unknown>): (state: unknown, op: ModelOp) => readonly unknown[] {
+  if (!('hash' in object)) return (state, op) => object.step(state, op);
+  const model = object;
+  if (model.nondeterministic) return (state, op) => model.step(state as never, op);
+  return (state, op) => {
+    const s = model.step(state as never, op);
+    return s === undefined || s === false ? [] : [s];
+  };
 }

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../../checkers/linearizable/index.js';
 import { readHistoryFile } from '../../src/history/codecs/index.js';
+import { PORCUPINE_DIR } from '../support/paths.js';
 
 /** The public Porcupine corpus, read in place (never copied into the repo). */
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'porcupine');
+const CORPUS = PORCUPINE_DIR;
 
 const rows = readFileSync(join(CORPUS, 'expected.tsv'), 'utf8')
   .split('\n')

@@ -3,6 +3,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type * as Linearizable from '../../checkers/linearizable/index.js';
 import type * as Codecs from '../../src/history/codecs/index.js';
 import { describeBuilt, requireBuilt } from '../support/cli.js';
+import { PORCUPINE_DIR } from '../support/paths.js';
 
 /**
  * The worker-thread path runs only from the compiled tree (dist/, built by `npm run build`);
@@ -11,7 +12,7 @@ import { describeBuilt, requireBuilt } from '../support/cli.js';
  */
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist', 'checkers', 'linearizable');
-const corpus = join(root, '..', 'shared', 'data', 'porcupine', 'kv');
+const corpus = join(PORCUPINE_DIR, 'kv');
 
 describeBuilt('worker threads (compiled tree)', () => {
   beforeAll(requireBuilt);

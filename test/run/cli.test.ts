@@ -64,7 +64,6 @@ describeBuilt('faultline test / run / test-all / analyze', () => {
       'lossy.yaml',
       'name: lossy\nworkload: noop\nworkloadOptions: {mode: set, loseEvery: 5}\ntimeLimit: 30\nquiet: 0\n',
     );
-    const started = Date.now();
     const r = faultline(
       'run',
       file,
@@ -74,10 +73,12 @@ describeBuilt('faultline test / run / test-all / analyze', () => {
       join(dir, 'elsewhere'),
       '--no-progress',
     );
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^lossy: INVALID$/m);
     expect(existsSync(join(dir, 'elsewhere', 'lossy', 'latest', 'history.edn'))).toBe(true);
+    // The flag, not the plan's 30 s, is the time limit the run kept.
+    const facts = JSON.parse(readFileSync(join(dir, 'elsewhere', 'lossy', 'latest', 'test.json'), 'utf8'));
+    expect(facts.plan.timeLimit).toBe(0.4);
   });
 
   it('test-all: runs every plan and matrix variant, prints a table, exits with the worst code', () => {
@@ -122,7 +123,7 @@ describeBuilt('Ctrl-C', () => {
   ): Promise<{ child: ReturnType<typeof spawn>; stderr: () => string; folder: string }> {
     const file = plan(
       'long.yaml',
-      'name: long\nworkload: noop\nworkloadOptions: {hangEvery: 200}\ntimeLimit: 120\nrate: 500\nopTimeout: 30\nquiet: 0\n',
+      'name: long\nworkload: noop\nworkloadOptions: {hangEvery: 20}\ntimeLimit: 120\nrate: 500\nopTimeout: 30\nquiet: 0\n',
     );
     const child = spawn('node', [MAIN, 'run', file, ...extra], { cwd: dir });
     let err = '';
@@ -154,10 +155,8 @@ describeBuilt('Ctrl-C', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT'); // waits up to 30 s for the hung ops ...
     await new Promise((r) => setTimeout(r, 300));
-    const at = Date.now();
-    child.kill('SIGINT'); // ... unless told again
+    child.kill('SIGINT'); // ... unless told again: 130 and the message, not a healed end
     expect(await exited).toBe(130);
-    expect(Date.now() - at).toBeLessThan(5000); // not the 30 s the hung ops would take
     expect(stderr()).toMatch(/aborted without healing; the history so far is in .*history\.jsonl/);
     expect(existsSync(join(folder, 'results.json'))).toBe(false);
     const history = await readHistoryFile(join(folder, 'history.jsonl'));

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NEMESIS_FAMILIES } from '../../nemeses/families.js';
 import { InputError } from '../../src/errors.js';
 import { executePlan } from '../../src/run/execute.js';
-import { isModuleName, resolveDb } from '../../src/run/modules.js';
+import { isModuleName, resolveDb, resolveNemesis } from '../../src/run/modules.js';
 import { loadPlanFile, testName } from '../../src/run/plan.js';
 
 let dir: string;
@@ -42,6 +43,12 @@ export const workload = {
   file('lies.mjs', `export default { name: 'lies', check: () => ({ valid: false, reason: 'planted' }) };\n`);
   file('half-db.mjs', `export const db = { name: 'half', setup: async () => {} };\n`);
   file('nothing.mjs', 'export const unrelated = 1;\n');
+  file(
+    'fault.mjs',
+    `export const nemesis = { name: 'api-test-fault', description: 'x', requires: [], inAll: false, effects: {},
+  style: { label: 'x', fill: 'red', text: 'red' }, schedule: () => ({}), create: () => ({}) };\n`,
+  );
+  file('half-fault.mjs', "export default { name: 'half-fault', create: () => ({}) };\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,6 +84,17 @@ describe('modules named in plans', () => {
       /missing\.yaml:3:3: field checkers: cannot load checker module .*gone\.mjs/,
     );
     await expect(resolveDb('./no-such-db.js')).rejects.toThrow(InputError);
+  });
+
+  it('registers a nemesis family module under its own name; refuses one that lacks parts, at its line', async () => {
+    const plan = await loadPlanFile(file('fault.yaml', 'workload: register\nnemesis: [kill, ./fault.mjs]\n'));
+    expect(plan.nemesis).toEqual(['kill', join(dir, 'fault.mjs')]);
+    expect(NEMESIS_FAMILIES.find('api-test-fault')?.description).toBe('x');
+    expect(await resolveNemesis(join(dir, 'fault.mjs'))).toBe('api-test-fault');
+    const half = file('half-fault.yaml', 'workload: register\nnemesis:\n  - kill\n  - ./half-fault.mjs\n');
+    await expect(loadPlanFile(half)).rejects.toThrow(
+      /half-fault\.yaml:4:5: field nemesis\.1: the nemesis exported by .*half-fault\.mjs lacks requires, effects, style, schedule$/,
+    );
   });
 
   it('runs a plan whose workload and checker are modules, resolved next to the plan file', async () => {

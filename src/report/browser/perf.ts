@@ -78,17 +78,14 @@ export function renderPerfSection(): void {
   );
   if (perf.availability.faults.length) {
     perfEl.appendChild(h('h3', '', 'Faults'));
-    const rec = perf.recoveries;
+    // The words are chosen with the data (src/report/recovery.ts): "not measured" when nothing ran after the heal.
     let ri = 0;
     perfEl.appendChild(
       table(
         ['fault', 'from (s)', 'to (s)', 'completed', 'availability', 'p99 (ms)', 'recovered after heal'],
         perf.availability.faults.map((f) => {
           let recovery = '';
-          if (f.end !== null) {
-            const x = rec[ri++];
-            recovery = x ? (x.recoverS === null ? 'never' : `${fmt(x.recoverS)} s`) : '';
-          }
+          if (f.end !== null) recovery = D.recoveryText[ri++] ?? '';
           const kind = h('b', '', f.kind);
           kind.style.color = faultText(f.kind);
           const name = add(h('span'), kind, ' ', h('span', 'mono', f.label));
