@@ -13,8 +13,9 @@ import {
   writeHistoryFile,
 } from '../../src/history/codecs/index.js';
 import type { History } from '../../src/history/index.js';
+import { PORCUPINE_DIR } from '../support/paths.js';
 
-const CORPUS = '/work/shared/data/porcupine';
+const CORPUS = PORCUPINE_DIR;
 
 /** The files listed in expected.tsv, with their verdicts. */
 function corpusFiles(): { file: string; expected: string }[] {

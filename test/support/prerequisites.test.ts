@@ -47,21 +47,13 @@ function testSources(dir = join(REPO_ROOT, 'test')): string[] {
   });
 }
 
-/**
- * Files that still hard-code the shared folder and belong to another change in progress;
- * remove an entry once its file resolves the folder through test/support/paths.ts.
- */
-const PENDING_SHARED_PATHS = new Set(['test/history/codecs.test.ts']);
-
 describe('test sources', () => {
   const sources = testSources();
 
   it('find the shared folder from the repository root, never at an absolute path', () => {
     expect(sources.length).toBeGreaterThan(50);
-    const absolute = sources.filter(
-      (f) =>
-        !PENDING_SHARED_PATHS.has(f) &&
-        /['"`]\/[^'"`\n]*\/shared(\/|['"`])/.test(readFileSync(join(REPO_ROOT, f), 'utf8')),
+    const absolute = sources.filter((f) =>
+      /['"`]\/[^'"`\n]*\/shared(\/|['"`])/.test(readFileSync(join(REPO_ROOT, f), 'utf8')),
     );
     expect(absolute).toEqual([]);
   });
