@@ -1,4 +1,5 @@
 import type { Recovery } from '../../checkers/perf.js';
+import { fmt } from './format.js';
 
 /** A recovery as stored in results.json; runs stored before `measured` existed lack it. */
 export type StoredRecovery = Pick<Recovery, 'recoverS'> & { measured?: boolean };
@@ -9,18 +10,6 @@ export type StoredRecovery = Pick<Recovery, 'recoverS'> & { measured?: boolean }
  * after it; otherwise (nothing ran after the heal) "not measured", never "never".
  */
 export function describeRecovery(r: StoredRecovery): string {
-  if (r.recoverS !== null) return `${seconds(r.recoverS)} s`;
+  if (r.recoverS !== null) return `${fmt(r.recoverS)} s`;
   return r.measured === true ? 'not by the end of the run' : 'not measured';
-}
-
-/** As the page formats numbers: three significant-looking decimals for small ones. */
-function seconds(x: number): string {
-  const a = Math.abs(x);
-  return a >= 1000
-    ? Math.round(x).toLocaleString('en-US')
-    : a >= 10
-      ? x.toFixed(1)
-      : a >= 1
-        ? x.toFixed(2)
-        : x.toFixed(3);
 }

@@ -1,5 +1,7 @@
 /** DOM helpers: text always goes in as textContent (or SVG text nodes), never as markup. */
 
+export { fmt } from '../format.js';
+
 export type Child = Node | string | number | null | undefined;
 
 /** An element with a class and text. */
@@ -51,21 +53,6 @@ export function verdictWord(v: Verdict): 'valid' | 'invalid' | 'unknown' {
 export function badge(v: Verdict, big?: boolean): HTMLSpanElement {
   const w = verdictWord(v);
   return h('span', `badge ${w}${big ? ' big' : ''}`, w === 'invalid' ? 'INVALID' : w);
-}
-
-/** A number with as many decimals as its size needs (or `d`); a dash for none. */
-export function fmt(x: number | null | undefined, d?: number): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '\u2013';
-  if (typeof x !== 'number') return String(x);
-  if (d !== undefined) return x.toFixed(d);
-  const a = Math.abs(x);
-  return a >= 1000
-    ? Math.round(x).toLocaleString('en-US')
-    : a >= 10
-      ? x.toFixed(1)
-      : a >= 1
-        ? x.toFixed(2)
-        : x.toFixed(3);
 }
 
 export function pct(x: number | null | undefined): string {
