@@ -3,6 +3,7 @@ import { type ClientContext, clientKind, NO_CLIENTS, offer, offers } from '../..
 import { REGISTER_CLIENT, type RegisterClient, SET_CLIENT } from '../../src/client/kinds/index.js';
 import { OK, type Session } from '../../src/client/types.js';
 import { etcd } from '../../src/db/etcd/index.js';
+import { nats } from '../../src/db/nats/index.js';
 import type { Db } from '../../src/db/types.js';
 import { zookeeper } from '../../src/db/zookeeper/index.js';
 import { EXIT, InputError } from '../../src/errors.js';
@@ -44,11 +45,14 @@ class MemoryRegister implements RegisterClient {
 }
 
 describe('workload/db pairing', () => {
-  it('etcd and ZooKeeper offer a client for every shipped workload but noop, which brings its own', () => {
+  it('etcd and ZooKeeper offer a client for every shipped workload but noop, which brings its own, and the stream workloads only NATS has', () => {
+    const natsOnly = new Set(['queue', 'unique-ids']);
     for (const w of WORKLOADS.values()) {
-      expect(runsOn(w, etcd), `${w.name} on etcd`).toBe(true);
-      expect(runsOn(w, zookeeper), `${w.name} on zookeeper`).toBe(true);
+      const expected = !natsOnly.has(w.name);
+      expect(runsOn(w, etcd), `${w.name} on etcd`).toBe(expected);
+      expect(runsOn(w, zookeeper), `${w.name} on zookeeper`).toBe(expected);
     }
+    for (const name of natsOnly) expect(runsOn(WORKLOADS.get(name), nats), `${name} on nats`).toBe(true);
     expect(runsOn(noop, undefined)).toBe(true);
     expect(runsOn(register, undefined)).toBe(false);
   });
