@@ -21,20 +21,28 @@ export interface DbCluster {
   close(): Promise<void>;
 }
 
+/** Which local ensemble a db suite brings up: its own name and subnet, apart from other suites'. */
+export interface SuiteEnsemble {
+  name: string;
+  subnet: string;
+}
+
 /**
- * Brings up ensemble `fldb` with `nodes` nodes and a context for `db` with `options`. A leftover
- * `fldb` (from a run that was killed) is removed first, so every suite starts from scratch.
+ * Brings up `ensemble` (by default `fldb`) with `nodes` nodes and a context for `db` with
+ * `options`. A leftover ensemble of that name (from a run that was killed) is removed first, so
+ * every suite starts from scratch.
  */
 export async function dbCluster(
   db: Db,
   nodes: number,
   options: Record<string, unknown> = {},
+  ensemble: SuiteEnsemble = { name: DB_ENSEMBLE, subnet: DB_SUBNET },
 ): Promise<DbCluster> {
-  await ensembleDown(DB_ENSEMBLE);
+  await ensembleDown(ensemble.name);
   const started = performance.now();
-  await ensembleUp({ name: DB_ENSEMBLE, nodes, subnet: DB_SUBNET });
+  await ensembleUp({ name: ensemble.name, nodes, subnet: ensemble.subnet });
   const upMs = performance.now() - started;
-  const remote = await localRemote(DB_ENSEMBLE);
+  const remote = await localRemote(ensemble.name);
   const ctx: DbContext = { remote, nodes: remote.nodes, options };
   return {
     remote,
@@ -43,7 +51,7 @@ export async function dbCluster(
     async close() {
       await Promise.allSettled(ctx.nodes.map((node) => db.teardown(ctx, node)));
       await remote.close().catch(() => {});
-      await ensembleDown(DB_ENSEMBLE);
+      await ensembleDown(ensemble.name);
     },
   };
 }

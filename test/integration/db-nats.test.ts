@@ -71,7 +71,12 @@ describe('NATS JetStream on a 3-node local ensemble', () => {
   });
 
   it('awaitHealthy gives up at its timeout, naming the node that is down', async () => {
-    await killNodeExpectTimeout(nats, cluster!.ctx, 'n2');
+    // A follower: killing the meta leader leaves every node without one (all unhealthy) until
+    // the next election, which is the leader test's subject, not this one's.
+    const { ctx } = cluster!;
+    const leaders = await nats.primaries(ctx);
+    const follower = ctx.nodes.find((node) => !leaders.includes(node))!;
+    await killNodeExpectTimeout(nats, ctx, follower);
   });
 
   it('collects every node log into a local folder', async () => {
