@@ -65,10 +65,14 @@ export const ENDING_F: Readonly<Record<string, string>> = {
 };
 
 /**
- * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked
- * `inAll`). Throws InputError naming the unknown family.
+ * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked `inAll`
+ * whose capabilities `db`, when given, has). Throws InputError naming the unknown family.
  */
-export function parseFamilies(text: string, location: InputLocation = { field: 'nemesis' }): Family[] {
+export function parseFamilies(
+  text: string,
+  location: InputLocation = { field: 'nemesis' },
+  db?: Db,
+): Family[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
@@ -76,7 +80,7 @@ export function parseFamilies(text: string, location: InputLocation = { field: '
   if (names.length === 1 && names[0] === 'none') return [];
   if (names.length === 1 && names[0] === 'all')
     return NEMESIS_FAMILIES.values()
-      .filter((f) => f.inAll)
+      .filter((f) => f.inAll && (!db || f.requires.every((c) => hasCapability(db, c))))
       .map((f) => f.name);
   const out: Family[] = [];
   for (const name of names) {
