@@ -85,7 +85,10 @@ export function parseFamilies(
   const out: Family[] = [];
   for (const name of names) {
     if (!familyByName(name)) {
-      throw new InputError(`unknown nemesis "${name}" (known: ${FAMILIES.join(', ')}, none, all)`, location);
+      throw new InputError(
+        `unknown nemesis "${name}" (known: ${NEMESIS_FAMILIES.names().join(', ')}, none, all)`,
+        location,
+      );
     }
     if (!out.includes(name)) out.push(name);
   }
@@ -208,7 +211,9 @@ export function finalNemesisGenerator(schedule: NemesisSchedule): Generator {
 export function familyNemesis(family: Family): Nemesis {
   const f = familyByName(family);
   if (!f)
-    throw new InputError(`unknown nemesis "${family}" (known: ${FAMILIES.join(', ')})`, { field: 'nemesis' });
+    throw new InputError(`unknown nemesis "${family}" (known: ${NEMESIS_FAMILIES.names().join(', ')})`, {
+      field: 'nemesis',
+    });
   return f.create();
 }
 
@@ -221,7 +226,11 @@ export function combinedNemesis(
   families: readonly Family[],
   options: { deadmanTimeoutS?: number; force?: boolean } = {},
 ): Nemesis {
-  const members = FAMILIES.filter((f) => families.includes(f)).map(familyNemesis);
+  // Read at call time: a plan's module families register after this file is loaded.
+  const members = NEMESIS_FAMILIES.values()
+    .map((f) => f.name)
+    .filter((f) => families.includes(f))
+    .map(familyNemesis);
   const byF = new Map<string, Nemesis>();
   for (const m of members) for (const f of m.fs) byF.set(f, m);
 
