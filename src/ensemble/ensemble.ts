@@ -520,13 +520,20 @@ async function setUpHostFirewall(layout: EnsembleLayout): Promise<void> {
   }
 }
 
+/** The words of an `iptables -S` rule; iptables-nft prints comments in double quotes. */
+function ruleWords(rule: string): string[] {
+  return (rule.match(/"[^"]*"|\S+/g) ?? []).map((word) => word.replace(/^"(.*)"$/, '$1'));
+}
+
 async function removeHostFirewall(name: string): Promise<number> {
   const { code, stdout } = await host(['iptables', '-w', '-S'], { allowFailure: true });
   if (code !== 0) return 0;
   let removed = 0;
   for (const line of stdout.split('\n')) {
-    if (!line.startsWith('-A ') || !line.split(' ').includes(RULE_TAG(name))) continue;
-    const result = await host(['iptables', '-w', '-D', ...line.slice(3).split(' ')], { allowFailure: true });
+    if (!line.startsWith('-A ')) continue;
+    const words = ruleWords(line.slice(3));
+    if (!words.includes(RULE_TAG(name))) continue;
+    const result = await host(['iptables', '-w', '-D', ...words], { allowFailure: true });
     if (result.code === 0) removed++;
   }
   return removed;
