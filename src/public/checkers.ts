@@ -59,3 +59,12 @@ export { perfChecker } from '../../checkers/perf.js';
 export { queueChecker } from '../../checkers/queue.js';
 export { setChecker, setFullChecker } from '../../checkers/set.js';
 export { uniqueIdsChecker } from '../../checkers/unique-ids.js';
+/** Online checkers for long runs: fed each op as it is recorded (`RunSpec.observer`), bounded memory. */
+export type { OnlineChecker } from '../../checkers/online/types.js';
+export {
+  OnlineIndependentLinearizable,
+  type OnlineIndependentOptions,
+  type OnlineIndependentResult,
+} from '../../checkers/online/independent-linearizable.js';
+export { OnlineSet } from '../../checkers/online/set.js';
+export { OnlinePerf, type OnlinePerfResult } from '../../checkers/online/perf.js';
