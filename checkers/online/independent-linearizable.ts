@@ -20,7 +20,10 @@ const MAX_LISTED_KEYS = 20;
 export interface OnlineIndependentOptions extends LinearizableOptions {
   /** A built-in model's name, e.g. `cas-register`. */
   model: string;
-  /** Invocations after which a key is never used again (the workload's `opsPerKey`). */
+  /**
+   * Invocations after which a key is never used again (the workload's `opsPerKey`). A workload
+   * that uses a key again after that makes the verdict `unknown` (unless some key is invalid).
+   */
   opsPerKey: number;
   /** Told of every key whose verdict is not `true` (the result lists only the first few). */
   onFailure?: (key: unknown, result: LinearizableResult) => void;
@@ -46,6 +49,10 @@ interface KeyOps {
 export class OnlineIndependentLinearizable implements OnlineChecker<OnlineIndependentResult> {
   readonly name = 'linearizable';
   private readonly live = new Map<unknown, KeyOps>();
+  /** Keys already checked: an op on one means the workload broke the rotation contract. */
+  private readonly retired = new Set<unknown>();
+  private reusedKey: unknown;
+  private reused = false;
   /** Key of each process' open invocation (completions carry the key too, but trust the pair). */
   private readonly openKey = new Map<number, unknown>();
   private readonly verdicts: Validity[] = [];
@@ -66,6 +73,12 @@ export class OnlineIndependentLinearizable implements OnlineChecker<OnlineIndepe
       this.openKey.delete(op.process);
     }
     let k = this.live.get(key);
+    if (!k && this.retired.has(key)) {
+      // Its history was split: what was checked may not be what happened. Say so, check nothing more of it.
+      if (!this.reused) this.reusedKey = key;
+      this.reused = true;
+      return;
+    }
     if (!k) {
       k = { ops: [], invocations: 0, open: 0 };
       this.live.set(key, k);
@@ -88,9 +101,16 @@ export class OnlineIndependentLinearizable implements OnlineChecker<OnlineIndepe
     const atEnd = this.live.size;
     for (const [key, k] of [...this.live]) this.retire(key, k);
     const keys = this.verdicts.length;
+    const reason =
+      keys === 0
+        ? 'no keyed operations'
+        : this.reused
+          ? `key ${JSON.stringify(this.reusedKey)} was used again after ${this.options.opsPerKey} invocations, when it had been checked`
+          : undefined;
+    const valid = mergeValidity(this.verdicts);
     return {
-      valid: keys === 0 ? 'unknown' : mergeValidity(this.verdicts),
-      ...(keys === 0 ? { reason: 'no keyed operations' } : {}),
+      valid: keys === 0 || (this.reused && valid === true) ? 'unknown' : valid,
+      ...(reason === undefined ? {} : { reason }),
       keys,
       failedKeys: this.failedKeys,
       failures: this.failures,
@@ -102,6 +122,7 @@ export class OnlineIndependentLinearizable implements OnlineChecker<OnlineIndepe
 
   private retire(key: unknown, k: KeyOps): void {
     this.live.delete(key);
+    this.retired.add(key);
     this.buffered -= k.ops.length;
     const { opsPerKey: _, onFailure, model, ...options } = this.options;
     // Original indices are kept, so failures point into the full history.

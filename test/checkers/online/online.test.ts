@@ -138,3 +138,33 @@ describe('online checkers', () => {
     expect(set.valid).toBe(true);
   });
 });
+
+describe('online per-key linearizability', () => {
+  const op = (
+    index: number,
+    type: Op['type'],
+    process: number,
+    f: string,
+    value: unknown,
+    key: unknown,
+  ): Op => ({
+    index,
+    time: index,
+    type,
+    process,
+    f,
+    value,
+    key,
+  });
+
+  it('a key used again after it retired makes the verdict unknown, naming the key', async () => {
+    const checker = new OnlineIndependentLinearizable({ model: 'cas-register', opsPerKey: 1, workers: 1 });
+    checker.add(op(0, 'invoke', 0, 'write', 1, 'k'));
+    checker.add(op(1, 'ok', 0, 'write', 1, 'k'));
+    checker.add(op(2, 'invoke', 0, 'read', null, 'k'));
+    checker.add(op(3, 'ok', 0, 'read', 1, 'k'));
+    const result = await checker.finish();
+    expect(result.valid).toBe('unknown');
+    expect(result.reason).toContain('"k"');
+  });
+});
