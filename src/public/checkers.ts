@@ -59,6 +59,10 @@ export { perfChecker } from '../../checkers/perf.js';
 export { queueChecker } from '../../checkers/queue.js';
 export { setChecker, setFullChecker } from '../../checkers/set.js';
 export { uniqueIdsChecker } from '../../checkers/unique-ids.js';
+/** Beyond the history's values: node crashes seen by the run, counts and errors, log lines. */
+export { crashChecker } from '../../checkers/crash.js';
+export { statsChecker } from '../../checkers/stats.js';
+export { judgeLogScan, type LogMatch, type LogPatternsResult } from '../../checkers/log-patterns.js';
 /** Online checkers for long runs: fed each op as it is recorded (`RunSpec.observer`), bounded memory. */
 export type { OnlineChecker } from '../../checkers/online/types.js';
 export {
