@@ -1,10 +1,9 @@
 /**
  * Linearizability checker figures on the Porcupine corpus (read in place from
  * ../shared/data/porcupine): the whole etcd corpus (parse + check, cas-register), kv/c50-ok
- * split by key, and kv/c10-ok checked without splitting (time and peak memory). Each figure
- * is the median of several runs after one warm-up run (as `go test -bench` reports
- * Porcupine's); the first, cold run is reported too. `...CpuMs` is the process' CPU time over
- * the same runs, a figure a busy machine disturbs less than wall-clock time.
+ * split by key, and kv/c10-ok checked without splitting (time and peak memory). The first,
+ * cold run is reported apart; the runs after it are timed by tinybench (mean, p50/p75/p99,
+ * relative margin of error). Whole-process comparisons with Porcupine are bench/porcupine.ts.
  *
  *     npx tsc -p . && node dist/bench/linearizable.js
  */
@@ -12,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizable, type LinearizableResult } from '../checkers/linearizable/index.js';
+import { type TaskFigures, timeTask } from '../src/bench/tinybench.js';
 import { readHistoryFile } from '../src/history/codecs/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,42 +28,31 @@ const corpus = [
   }
 });
 
-/** One measured task: milliseconds, cold and steady. */
-export interface Timing {
-  firstMs: number;
-  medianMs: number;
-  medianCpuMs: number;
-  runs: number;
+/** One measured task: the first (cold) run, then tinybench's statistics over the next ones. */
+export type Timing = TaskFigures & { firstMs: number };
+
+async function measure<T>(
+  name: string,
+  runs: number,
+  task: () => Promise<T>,
+): Promise<{ timing: Timing; last: T }> {
+  const t = performance.now();
+  let last = await task();
+  const firstMs = Math.round(performance.now() - t);
+  const figures = await timeTask(
+    name,
+    async () => {
+      last = await task();
+    },
+    { iterations: runs, warmupIterations: 0 },
+  );
+  return { timing: { firstMs, ...figures }, last };
 }
 
 export interface LinearizableFigures {
   etcd: Timing & { files: number; invalid: number };
   c50Ok: Timing & { configurations: number };
   c10OkUnsplit: Timing & { configurations: number; peakRssMB: number };
-}
-
-async function measure<T>(runs: number, task: () => Promise<T>): Promise<{ timing: Timing; last: T }> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let last: T | undefined;
-  for (let i = 0; i <= runs; i++) {
-    const t = performance.now();
-    const c = process.cpuUsage();
-    last = await task();
-    const used = process.cpuUsage(c);
-    wall.push(performance.now() - t);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[xs.length >> 1]!);
-  return {
-    timing: {
-      firstMs: Math.round(wall[0]!),
-      medianMs: median(wall.slice(1)),
-      medianCpuMs: median(cpu.slice(1)),
-      runs,
-    },
-    last: last as T,
-  };
 }
 
 export async function run(): Promise<LinearizableFigures> {
@@ -73,7 +62,7 @@ export async function run(): Promise<LinearizableFigures> {
     .filter((f) => f.endsWith('.log'))
     .sort();
 
-  const etcd = await measure(3, async () => {
+  const etcd = await measure('etcd', 3, async () => {
     let invalid = 0;
     for (const f of files) {
       const result = await checkLinearizable(await readHistoryFile(join(etcdDir, f)), 'cas-register');
@@ -83,7 +72,7 @@ export async function run(): Promise<LinearizableFigures> {
   });
 
   const c50 = await readHistoryFile(join(corpus, 'kv', 'c50-ok.txt'));
-  const c50Ok = await measure(5, () => checkLinearizable(c50, 'kv'));
+  const c50Ok = await measure('c50-ok', 5, () => checkLinearizable(c50, 'kv'));
   expectValid('c50-ok', c50Ok.last);
 
   const c10 = await readHistoryFile(join(corpus, 'kv', 'c10-ok.txt'));
@@ -91,7 +80,7 @@ export async function run(): Promise<LinearizableFigures> {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 5);
-  const c10Ok = await measure(3, () => checkLinearizable(c10, 'kv', { split: false }));
+  const c10Ok = await measure('c10-ok unsplit', 3, () => checkLinearizable(c10, 'kv', { split: false }));
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
   expectValid('c10-ok unsplit', c10Ok.last);

@@ -10,7 +10,8 @@ import { type SeriesKey, type SeriesPoint, SeriesStore } from './series.js';
 export function figureDirection(name: string): Better | undefined {
   if (/^(target|max|min)[A-Z]/.test(name)) return undefined; // a setting, not a measurement
   if (/(PerSecond|PerCpuSecond|Throughput)$|^throughput$/.test(name)) return 'higher';
-  if (/[a-z](Ms|CpuMs|Seconds|CpuSeconds|MiB)$/.test(name)) return 'lower';
+  // A percentile counts too (p99Ms).
+  if (/[a-z0-9](Ms|CpuMs|Seconds|CpuSeconds|MiB)$/.test(name)) return 'lower';
   return undefined;
 }
 
@@ -20,6 +21,8 @@ export interface Figure {
   metric: string;
   value: number;
   better: Better;
+  /** A tinybench task's margin of error and sample count, kept beside its times. */
+  notes?: Record<string, number>;
 }
 
 /**
@@ -28,10 +31,12 @@ export interface Figure {
  */
 export function benchFigures(module: string, output: unknown): Figure[] {
   const found: Figure[] = [];
-  const walk = (value: unknown, where: string, name: string): void => {
+  const walk = (value: unknown, where: string, name: string, notes?: Record<string, number>): void => {
     if (typeof value === 'number') {
       const better = figureDirection(name);
-      if (better && Number.isFinite(value)) found.push({ case: where, metric: name, value, better });
+      if (better && Number.isFinite(value)) {
+        found.push({ case: where, metric: name, value, better, ...(notes ? { notes } : {}) });
+      }
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => {
         if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
@@ -41,9 +46,14 @@ export function benchFigures(module: string, output: unknown): Figure[] {
         }
       });
     } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const o = value as Record<string, unknown>;
+      const own =
+        typeof o.rmePercent === 'number'
+          ? { rmePercent: o.rmePercent, samples: Number(o.samples) }
+          : undefined;
+      for (const [k, v] of Object.entries(o)) {
         const child = v !== null && typeof v === 'object' && !Array.isArray(v) ? `${where}.${k}` : where;
-        walk(v, child, k);
+        walk(v, child, k, own);
       }
     }
   };
@@ -63,7 +73,13 @@ export function recordBenchFigures(
     if (output !== null && typeof output === 'object' && 'error' in output) continue;
     for (const f of benchFigures(module, output)) {
       const key = { plan: 'microbench', case: f.case, metric: f.metric };
-      store.append(key, { ...point, value: f.value, better: f.better, unit: unitOf(f.metric) });
+      store.append(key, {
+        ...point,
+        value: f.value,
+        better: f.better,
+        unit: unitOf(f.metric),
+        ...(f.notes ? { notes: f.notes } : {}),
+      });
       keys.push(key);
     }
   }

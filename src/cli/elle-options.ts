@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type ElleOptions, parseElleOptions } from '../../checkers/elle/index.js';
+// The options module alone: the check command's start-up should not load the Elle checkers.
+import { type ElleOptions, parseElleOptions } from '../../checkers/elle/options.js';
 import { InputError } from '../errors.js';
 
 /** The Elle flags of `faultline check`, as commander gives them. */

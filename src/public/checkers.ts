@@ -63,3 +63,12 @@ export { uniqueIdsChecker } from '../../checkers/unique-ids.js';
 export { crashChecker } from '../../checkers/crash.js';
 export { statsChecker } from '../../checkers/stats.js';
 export { judgeLogScan, type LogMatch, type LogPatternsResult } from '../../checkers/log-patterns.js';
+/** Online checkers for long runs: fed each op as it is recorded (`RunSpec.observer`), bounded memory. */
+export type { OnlineChecker } from '../../checkers/online/types.js';
+export {
+  OnlineIndependentLinearizable,
+  type OnlineIndependentOptions,
+  type OnlineIndependentResult,
+} from '../../checkers/online/independent-linearizable.js';
+export { OnlineSet } from '../../checkers/online/set.js';
+export { OnlinePerf, type OnlinePerfResult } from '../../checkers/online/perf.js';

@@ -30,6 +30,11 @@ export interface TimelineColumns {
   invokeIndex: string;
   completionIndex: string;
   fs: string[];
+  /**
+   * Set when the timeline is a sample (a long run): the rows the history had. Every fail,
+   * info, never-completed, nemesis and result-cited op is kept; oks are sampled evenly.
+   */
+  totalRows?: number;
 }
 
 /** A downsampled latency scatter: every fail and info, oks sampled evenly. */
@@ -78,6 +83,8 @@ export interface ReportLimits {
   allValuesUpTo?: number;
   /** Characters kept of a value. Default 200. */
   valueChars?: number;
+  /** Most rows in the timeline (see {@link TimelineColumns.totalRows}). Default 500,000. */
+  timelineRows?: number;
 }
 
 /** Keys in checker results whose integer values are `op.index`es worth keeping values for. */
@@ -109,7 +116,8 @@ export function buildReportData(
   limits: ReportLimits = {},
 ): ReportData {
   const warnings: string[] = [];
-  const rows = pairOps(ops);
+  const allRows = pairOps(ops);
+  const rows = sampleRows(allRows, results, limits.timelineRows ?? 500_000);
   const n = rows.length;
   const start = new Float64Array(n);
   const end = new Float64Array(n);
@@ -176,8 +184,9 @@ export function buildReportData(
       invokeIndex: b64(invokeIndex),
       completionIndex: b64(completionIndex),
       fs,
+      ...(rows === allRows ? {} : { totalRows: allRows.length }),
     },
-    scatter: scatter(rows, limits.scatterPoints ?? 60_000),
+    scatter: scatter(allRows, limits.scatterPoints ?? 60_000),
     values,
     allValues,
     warnings,
@@ -211,6 +220,36 @@ function pairOps(ops: readonly Op[]): Row[] {
     }
   }
   return rows;
+}
+
+/**
+ * The rows a long run's timeline draws, at most about `max` (all of them when they fit):
+ * every row that is not a client `ok`, and those the results cite, then oks evenly spaced,
+ * so that a report of ten million ops stays a few tens of MB.
+ */
+function sampleRows(rows: Row[], results: CheckResult | null, max: number): Row[] {
+  if (rows.length <= max) return rows;
+  const cited = referencedOps(results);
+  const must = (r: Row): boolean =>
+    r.invoke.process === 'nemesis' ||
+    r.completion?.type !== 'ok' ||
+    cited.has(r.invoke.index) ||
+    cited.has(r.completion.index);
+  let kept = 0;
+  for (const r of rows) if (must(r)) kept++;
+  const oks = rows.length - kept;
+  const every = oks / Math.max(1, max - kept);
+  const out: Row[] = [];
+  let seen = 0;
+  let next = 0;
+  for (const r of rows) {
+    if (must(r)) out.push(r);
+    else if (seen++ >= next) {
+      next += every;
+      out.push(r);
+    }
+  }
+  return out;
 }
 
 function rowByIndex(rows: readonly Row[]): Map<number, number> {

@@ -1,6 +1,5 @@
 import { CRASH_F, STATUS_F } from '../../checkers/crash.js';
-import { checkLinearizable, type Model } from '../../checkers/linearizable/index.js';
-import { CHECKERS, modelWithInitial } from '../../checkers/registry.js';
+import { checkLinearizable, linearizableChecker, type Model } from '../../checkers/linearizable/index.js';
 import {
   type Checker,
   type CheckResult,
@@ -34,10 +33,11 @@ const MAX_LISTED_KEYS = 20;
 export async function runCheckers(
   history: History,
   spec: CheckerSpec,
-  registry: Registry<Checker> = CHECKERS,
+  registry?: Registry<Checker>,
   also: Record<string, CheckResult> = {},
 ): Promise<CheckResult> {
   if (history.length === 0) return { ...NO_OPERATIONS };
+  registry ??= await allCheckers();
   // Names are data (a plan, test.json): a Map, so that `__proto__` is just a name.
   const results = new Map<string, CheckResult>();
   const wanted = new Map(Object.entries(spec));
@@ -116,8 +116,8 @@ export interface CheckFileOutcome {
  */
 export async function checkHistoryFile(file: string, options: CheckFileOptions): Promise<CheckFileOutcome> {
   const { checker: name, independent, initial, ...common } = options;
-  const checker = CHECKERS.get(name, { field: '--checker' });
-  const model = initial === undefined ? undefined : initialModel(checker.name, common.model, initial);
+  const checker = await checkerNamed(name);
+  const model = initial === undefined ? undefined : await initialModel(checker.name, common.model, initial);
   const deadline = common.timeLimitMs === undefined ? undefined : Date.now() + common.timeLimitMs;
   let read: Awaited<ReturnType<typeof readHistoryFileWithWarnings>>;
   try {
@@ -140,7 +140,7 @@ export async function checkHistoryFile(file: string, options: CheckFileOptions):
 }
 
 /** The model of `model` starting in `initial`, for the linearizable checker only. */
-function initialModel(checker: string, model: string | undefined, initial: unknown): Model {
+async function initialModel(checker: string, model: string | undefined, initial: unknown): Promise<Model> {
   if (checker !== 'linearizable' || model === undefined) {
     throw new InputError('--initial sets the initial state of a linearizability model: give --model too', {
       field: '--initial',
@@ -148,5 +148,21 @@ function initialModel(checker: string, model: string | undefined, initial: unkno
   }
   const problem = valueProblem(initial);
   if (problem) throw new InputError(problem.reason, { field: '--initial' });
+  const { modelWithInitial } = await import('../../checkers/registry.js');
   return modelWithInitial(model, initial);
+}
+
+/**
+ * The registered checkers, loaded on first use: a one-shot `faultline check --model` needs only
+ * the linearizable checker, and loading every other one (Elle, perf's histograms) is most of
+ * a cold process' start-up.
+ */
+async function allCheckers(): Promise<Registry<Checker>> {
+  return (await import('../../checkers/registry.js')).CHECKERS;
+}
+
+/** The checker named `name` (the registry's own linearizable checker without loading the rest). */
+async function checkerNamed(name: string): Promise<Checker> {
+  if (name === linearizableChecker.name) return linearizableChecker as Checker;
+  return (await allCheckers()).get(name, { field: '--checker' });
 }

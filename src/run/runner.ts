@@ -73,11 +73,20 @@ export interface RunSpec {
   monitors?: readonly RunMonitor[];
   /** Aborting stops the generators; the run then heals, tears down and returns. */
   signal?: AbortSignal;
+  /**
+   * Keep every op in memory for {@link RunOutcome.ops} (default true). A long (soak) run sets
+   * false: ops then live only in the history sink and whatever the observer keeps (online
+   * checkers), so memory stays bounded; `ops` is then empty.
+   */
+  retainOps?: boolean;
 }
 
 /** What happened. */
 export interface RunOutcome {
+  /** Every recorded op; empty when the spec set `retainOps: false`. */
   ops: Op[];
+  /** How many ops were recorded (also when they were not retained). */
+  opCount: number;
   /** The run was stopped by its signal. */
   interrupted: boolean;
   /** The first error that ended the run early, if any. */
@@ -122,6 +131,7 @@ export async function runTest(spec: RunSpec): Promise<RunOutcome> {
 class Runner {
   private readonly start = process.hrtime.bigint();
   private readonly ops: Op[] = [];
+  private opCount = 0;
   private readonly threads = new Map<Thread, ThreadState>();
   private readonly threadList: Thread[] = [];
   /** Free threads, oldest idle first: round-robin over the nodes. */
@@ -217,6 +227,7 @@ class Runner {
     }
     return {
       ops: this.ops,
+      opCount: this.opCount,
       interrupted: spec.signal?.aborted === true,
       ...(this.error === undefined ? {} : { error: this.error }),
       versions,
@@ -607,12 +618,12 @@ class Runner {
     time = this.now(),
     extra?: Op['extra'],
   ): Op {
-    const op: Op = { index: this.ops.length, time, type, process, f, value };
+    const op: Op = { index: this.opCount++, time, type, process, f, value };
     if (error !== undefined) op.error = error;
     if (node !== undefined) op.node = node;
     if (key !== undefined) op.key = key;
     if (extra !== undefined) op.extra = extra;
-    this.ops.push(op);
+    if (this.spec.retainOps !== false) this.ops.push(op);
     this.spec.history.write(op);
     this.spec.observer?.onOp?.(op);
     return op;

@@ -115,7 +115,11 @@ export function makeTimeline(host: HTMLElement): TimelineView {
   host.appendChild(wrap);
   const detail = h('pre', 'mono');
   detail.id = 'op-detail';
-  detail.textContent = `${N} operations (client and nemesis) by ${processCount} processes in ${rowsOf.length} lanes (a crashed process's thread continues as a new process in the same lane). Click an op to see it here.`;
+  const drawn =
+    TL.totalRows === undefined
+      ? `${N} operations`
+      : `${N} of ${TL.totalRows} operations (a sample: oks evenly spaced, every other op kept)`;
+  detail.textContent = `${drawn} (client and nemesis) by ${processCount} processes in ${rowsOf.length} lanes (a crashed process's thread continues as a new process in the same lane). Click an op to see it here.`;
   host.appendChild(detail);
   const view = { t0: tMin, t1: tMax + (tMax - tMin) * 0.01, top: 0 };
   let selected = -1;
