@@ -17,6 +17,7 @@ import {
   RemoteError,
   RemoteTimeoutError,
 } from './errors.js';
+import type { NodeFreezer } from './freezer.js';
 import { shellCommand } from './quote.js';
 import type { ExecOptions, ExecResult, Remote } from './types.js';
 
@@ -68,7 +69,7 @@ interface RawResult {
 }
 
 /** Drives containers with `docker exec`. Create one per test; `close()` it at the end. */
-export class DockerRemote implements Remote {
+export class DockerRemote implements Remote, NodeFreezer {
   readonly nodes: readonly string[];
   private readonly options: DockerRemoteOptions;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
@@ -164,6 +165,20 @@ export class DockerRemote implements Remote {
     const raw = await this.run(node, ['cat', '--', remotePath], brief, options);
     this.judge(node, brief, raw, {});
     await writeFile(localPath, raw.stdout);
+  }
+
+  /** Freezes the whole node (`docker pause`: every process in the container, via the freezer cgroup). */
+  async pauseNode(node: string): Promise<void> {
+    const container = this.docker.getContainer(this.container(node));
+    const info = await container.inspect();
+    if (!info.State.Paused) await container.pause();
+  }
+
+  /** Thaws a node `pauseNode` froze (`docker unpause`); a running node is left as it is. */
+  async resumeNode(node: string): Promise<void> {
+    const container = this.docker.getContainer(this.container(node));
+    const info = await container.inspect();
+    if (info.State.Paused) await container.unpause();
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,9 @@ export const NODE_IMAGE_PACKAGES = [
 const SUITE = 'bookworm';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
+/** A stable name for the newest node image, for compose files: `faultline-node:bookworm`. */
+export const NODE_IMAGE_ALIAS = `faultline-node:${SUITE}`;
+
 /** The image's tag: `faultline-node:bookworm-<hash of the recipe>`. */
 export function nodeImageTag(): string {
   const recipe = createHash('sha256')
@@ -48,7 +51,10 @@ export async function ensureNodeImage(
   const { $ } = await import('zx');
   const tag = nodeImageTag();
   const have = await $({ quiet: true, nothrow: true })`docker image inspect --format {{.Id}} ${tag}`;
-  if (have.exitCode === 0) return tag;
+  if (have.exitCode === 0) {
+    await $({ quiet: true })`docker tag ${tag} ${NODE_IMAGE_ALIAS}`;
+    return tag;
+  }
   if ((await $({ quiet: true, nothrow: true })`command -v debootstrap`).exitCode !== 0) {
     throw new Error('building the node image needs debootstrap: apt-get install debootstrap');
   }
@@ -76,5 +82,6 @@ export async function ensureNodeImage(
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+  await $({ quiet: true })`docker tag ${tag} ${NODE_IMAGE_ALIAS}`;
   return tag;
 }
