@@ -14,7 +14,7 @@ import {
   dockerNames,
 } from '../../src/ensemble/docker-ensemble.js';
 import { waitForPort } from '../../src/ensemble/host.js';
-import { DOCKER_INSTALLED, DOCKER_PREREQUISITE, useDockerd } from '../support/docker.js';
+import { DOCKER_INSTALLED, DOCKER_PREREQUISITE, IMAGE_BUILD_MS, useDockerd } from '../support/docker.js';
 import { prerequisite } from '../support/prerequisites.js';
 import { remoteContract } from '../support/remote-contract.js';
 
@@ -44,7 +44,7 @@ describe.runIf(prerequisite(DOCKER_PREREQUISITE, DOCKER_INSTALLED))(
       await dockerEnsembleDown(NAME);
       await dockerEnsembleUp({ name: NAME, nodes: 5, subnet: SUBNET });
       remote = await dockerEnsembleRemote(NAME, { timeoutMs: 10_000 });
-    });
+    }, IMAGE_BUILD_MS);
 
     afterAll(async () => {
       await remote?.close();

@@ -17,7 +17,7 @@ import {
 } from '../../src/ensemble/docker-ensemble.js';
 import { type ExecuteResult, executePlan } from '../../src/run/execute.js';
 import { validatePlan } from '../../src/run/plan.js';
-import { DOCKER_INSTALLED, DOCKER_PREREQUISITE, useDockerd } from '../support/docker.js';
+import { DOCKER_INSTALLED, DOCKER_PREREQUISITE, IMAGE_BUILD_MS, useDockerd } from '../support/docker.js';
 import { prerequisite } from '../support/prerequisites.js';
 
 const NAME = 'flde2e';
@@ -34,7 +34,7 @@ describe.runIf(prerequisite(DOCKER_PREREQUISITE, DOCKER_INSTALLED))(
       resultsDir = mkdtempSync(join(tmpdir(), 'faultline-e2e-docker-'));
       await dockerEnsembleDown(NAME);
       await dockerEnsembleUp({ name: NAME, nodes: 3, subnet: SUBNET });
-    }, 600_000);
+    }, IMAGE_BUILD_MS);
 
     afterAll(async () => {
       await dockerEnsembleDown(NAME);

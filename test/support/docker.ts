@@ -11,6 +11,9 @@ export const DOCKER_INSTALLED =
   ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => existsSync(p)) &&
   ['/usr/sbin/debootstrap', '/usr/bin/debootstrap'].some((p) => existsSync(p));
 
+/** The first `cluster up --driver docker` on a machine builds the node image (debootstrap): up to 30 min. */
+export const IMAGE_BUILD_MS = 30 * 60_000;
+
 /** What the prerequisite check names when Docker is missing. */
 export const DOCKER_PREREQUISITE = 'Docker (Debian docker.io and debootstrap: scripts/ensure-deps.sh)';
 
@@ -19,7 +22,7 @@ export function useDockerd(): void {
   let started: StartedDockerd | undefined;
   beforeAll(async () => {
     started = await ensureDockerd();
-  });
+  }, 120_000);
   afterAll(async () => {
     await stopDockerd(started);
   });
