@@ -7,6 +7,16 @@ import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import Docker from 'dockerode';
 import { dockerSocketPath } from '../control/docker.js';
+import { InputError } from '../errors.js';
+
+/** Rejects, saying what to do, unless a Docker daemon answers (for commands that only look or remove). */
+export async function requireDockerd(): Promise<void> {
+  if (await dockerdAnswers()) return;
+  throw new InputError(
+    `the Docker daemon does not answer at ${dockerSocketPath()}; start it (as root: dockerd) or set DOCKER_HOST`,
+    { field: '--driver' },
+  );
+}
 
 /** The daemon this process started, if it had to; `stopDockerd` ends exactly that one. */
 export interface StartedDockerd {
@@ -31,14 +41,20 @@ export async function dockerdAnswers(socketPath = dockerSocketPath()): Promise<b
 export async function ensureDockerd(timeoutMs = 60_000): Promise<StartedDockerd | undefined> {
   if (await dockerdAnswers()) return undefined;
   if (process.getuid?.() !== 0) {
-    throw new Error(
+    throw new InputError(
       `the Docker daemon does not answer at ${dockerSocketPath()}; start it (as root: dockerd) or set DOCKER_HOST`,
+      { field: '--driver' },
     );
   }
   const { $ } = await import('zx');
   const which = await $({ quiet: true, nothrow: true })`command -v dockerd`;
   if (which.exitCode !== 0) {
-    throw new Error('dockerd is not installed: apt-get install docker.io (scripts/ensure-deps.sh does)');
+    throw new InputError(
+      'dockerd is not installed: apt-get install docker.io (scripts/ensure-deps.sh does)',
+      {
+        field: '--driver',
+      },
+    );
   }
   // A daemon outlives this process, so it is spawned detached with its own log, not through zx.
   const log = openSync('/var/log/faultline-dockerd.log', 'a');

@@ -6,7 +6,7 @@
  */
 import { DockerRemote, type DockerRemoteOptions } from '../control/docker.js';
 import { InputError } from '../errors.js';
-import { ensureDockerd } from './docker-daemon.js';
+import { ensureDockerd, requireDockerd } from './docker-daemon.js';
 import { ensureNodeImage } from './docker-image.js';
 import { formatAddress, parseSubnet, validateName } from './layout.js';
 
@@ -157,6 +157,7 @@ export async function dockerEnsembleStatus(
   name: string = DEFAULT_DOCKER_ENSEMBLE,
 ): Promise<DockerEnsembleStatus> {
   const names = dockerNames(name);
+  await requireDockerd();
   const rows = await containersOf(name);
   const subnet = await networkSubnet(name);
   const { probe } = await zx();
@@ -190,6 +191,7 @@ export async function dockerEnsembleDown(
   name: string = DEFAULT_DOCKER_ENSEMBLE,
 ): Promise<DockerEnsembleDownReport> {
   const names = dockerNames(name);
+  await requireDockerd();
   const { run, probe } = await zx();
   const rows = await containersOf(name);
   if (rows.length > 0) await run`docker rm -f -v ${rows.map((r) => r.container)}`;
