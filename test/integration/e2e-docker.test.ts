@@ -1,6 +1,7 @@
 /**
  * End to end on an ensemble of containers (`cluster up --driver docker`, `flde2e`,
- * 10.117.2.0/24, its own): one run per db (etcd, ZooKeeper, NATS) with partitions and kills,
+ * 10.117.2.0/24, its own): one run per db (etcd, ZooKeeper, NATS) with partitions and kills
+ * (etcd also with `docker pause`, and with packet faults and SIGSTOP pauses),
  * through executePlan as `faultline test --ensemble flde2e` does, each valid. Then `cluster
  * down` leaves no container, network or firewall rule. Short runs (15 s each).
  */
@@ -85,6 +86,13 @@ describe.runIf(prerequisite(DOCKER_PREREQUISITE, DOCKER_INSTALLED))(
 
     it('NATS set under partitions and kills loses nothing acknowledged', async () => {
       const r = await runPlan({ db: 'nats', workload: 'set' });
+      expect(r.stats.ok).toBeGreaterThan(50);
+      expect(r.stats.nemesisOps).toBeGreaterThan(0);
+      expect(r.result.valid).toBe(true);
+    }, 300_000);
+
+    it('etcd register under packet faults and process pauses is linearizable', async () => {
+      const r = await runPlan({ db: 'etcd', workload: 'register', nemesis: ['packet', 'pause'] });
       expect(r.stats.ok).toBeGreaterThan(50);
       expect(r.stats.nemesisOps).toBeGreaterThan(0);
       expect(r.result.valid).toBe(true);
