@@ -6,11 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HostKeyError,
-  RemoteConnectError,
-  RemoteTimeoutError,
-} from '../../src/control/errors.js';
+import { HostKeyError, RemoteConnectError, RemoteTimeoutError } from '../../src/control/errors.js';
 import { SshRemote } from '../../src/control/ssh.js';
 import {
   ensembleDown,
