@@ -6,6 +6,7 @@
 
 import { Registry } from '../src/registry.js';
 import { clockFamily } from './clock.js';
+import { containerPauseFamily } from './container-pause.js';
 import { fileFamily } from './file.js';
 import { killFamily } from './kill.js';
 import { packetFamily } from './packet.js';
@@ -15,7 +16,7 @@ import type { FaultEffect, NemesisFamily } from './types.js';
 
 export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
   'nemesis',
-  [packetFamily, partitionFamily, clockFamily, pauseFamily, killFamily, fileFamily].map(
+  [packetFamily, partitionFamily, clockFamily, pauseFamily, containerPauseFamily, killFamily, fileFamily].map(
     (f) => [f.name, f] as const,
   ),
 );

@@ -2,12 +2,21 @@ import type { Command } from 'commander';
 import { type EnsembleStatus, ensembleDown, ensembleStatus, ensembleUp } from '../ensemble/ensemble.js';
 import { DEFAULT_ENSEMBLE } from '../ensemble/layout.js';
 import { InputError } from '../errors.js';
+import {
+  type Driver,
+  dockerClusterDown,
+  dockerClusterStatus,
+  dockerClusterUp,
+  driverOf,
+} from './cluster-docker.js';
 
 /** `faultline cluster up|status|down`: the embedded local ensemble (needs root). */
 export function registerCluster(program: Command): void {
   const cluster = program
     .command('cluster')
-    .description('the local ensemble: network-namespace nodes with their own sshd (run as root)');
+    .description(
+      'a local ensemble: network-namespace nodes with their own sshd, or containers (--driver docker); run as root',
+    );
 
   cluster
     .command('up')
@@ -15,30 +24,44 @@ export function registerCluster(program: Command): void {
     .option('--nodes <count>', "number of nodes (default 5, or the existing ensemble's)")
     .option(
       '--name <name>',
-      'ensemble name: several coexist (1-8 lower-case letters/digits)',
-      DEFAULT_ENSEMBLE,
+      'ensemble name: several coexist (1-8 lower-case letters/digits; default fl, or fldock with --driver docker)',
     )
     .option('--subnet <cidr>', 'address range of its own (default 10.77.0.0/24)')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { nodes?: string; name: string; subnet?: string; json?: boolean }) => {
-      const started = Date.now();
-      const status = await ensembleUp({
-        name: flags.name,
-        ...(flags.nodes !== undefined && { nodes: count(flags.nodes) }),
-        ...(flags.subnet !== undefined && { subnet: flags.subnet }),
-      });
-      if (flags.json) print(status);
-      else
-        process.stdout.write(`${describe(status)}ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    });
+    .option('--driver <driver>', 'netns (default) or docker: nodes are containers on a Docker network')
+    .action(
+      async (flags: { nodes?: string; name?: string; subnet?: string; json?: boolean; driver?: Driver }) => {
+        if (driverOf(flags.driver) === 'docker') {
+          const { nodes, ...rest } = flags;
+          await dockerClusterUp({ ...rest, ...(nodes !== undefined && { nodes: count(nodes) }) });
+          return;
+        }
+        const started = Date.now();
+        const status = await ensembleUp({
+          name: flags.name ?? DEFAULT_ENSEMBLE,
+          ...(flags.nodes !== undefined && { nodes: count(flags.nodes) }),
+          ...(flags.subnet !== undefined && { subnet: flags.subnet }),
+        });
+        if (flags.json) print(status);
+        else
+          process.stdout.write(
+            `${describe(status)}ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+          );
+      },
+    );
 
   cluster
     .command('status')
     .description("show the ensemble's nodes, addresses and whether their sshd answers")
-    .option('--name <name>', 'ensemble name', DEFAULT_ENSEMBLE)
+    .option('--name <name>', 'ensemble name (default fl, or fldock with --driver docker)')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { name: string; json?: boolean }) => {
-      const status = await ensembleStatus(flags.name);
+    .option('--driver <driver>', 'netns (default) or docker')
+    .action(async (flags: { name?: string; json?: boolean; driver?: Driver }) => {
+      if (driverOf(flags.driver) === 'docker') {
+        await dockerClusterStatus(flags);
+        return;
+      }
+      const status = await ensembleStatus(flags.name ?? DEFAULT_ENSEMBLE);
       if (flags.json) print(status);
       else process.stdout.write(describe(status));
       if (!status.exists || status.nodes.some((n) => !n.sshReachable)) process.exitCode = 1;
@@ -47,9 +70,14 @@ export function registerCluster(program: Command): void {
   cluster
     .command('down')
     .description('remove everything `up` made: processes, namespaces, links, firewall rules, state')
-    .option('--name <name>', 'ensemble name', DEFAULT_ENSEMBLE)
-    .action(async (flags: { name: string }) => {
-      const report = await ensembleDown(flags.name);
+    .option('--name <name>', 'ensemble name (default fl, or fldock with --driver docker)')
+    .option('--driver <driver>', 'netns (default) or docker: removes containers and network')
+    .action(async (flags: { name?: string; driver?: Driver }) => {
+      if (driverOf(flags.driver) === 'docker') {
+        await dockerClusterDown(flags);
+        return;
+      }
+      const report = await ensembleDown(flags.name ?? DEFAULT_ENSEMBLE);
       process.stdout.write(
         `ensemble ${report.name}: removed ${report.removedNamespaces.length} namespaces, ` +
           `${report.removedLinks.length} links, ${report.removedFirewallRules} firewall rules, ` +

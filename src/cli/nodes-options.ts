@@ -3,7 +3,12 @@
  * them over SSH. What they mean (and the Remote they make) lives in src/ensemble/connect.ts.
  */
 import type { Command } from 'commander';
-import type { NodeFlags } from '../ensemble/connect.js';
+import { type NodeFlags, transportOf } from '../ensemble/connect.js';
+import {
+  DEFAULT_DOCKER_ENSEMBLE,
+  dockerEnsembleStatus,
+  dockerEnsembleUp,
+} from '../ensemble/docker-ensemble.js';
 import { ensembleStatus, ensembleUp } from '../ensemble/ensemble.js';
 import { DEFAULT_ENSEMBLE } from '../ensemble/layout.js';
 import { InputError } from '../errors.js';
@@ -33,7 +38,11 @@ export function addNodeOptions(command: Command): Command {
       'record host keys of nodes not yet in known_hosts (changed keys are refused)',
     )
     .option('--ssh-timeout <seconds>', 'timeout of every remote call (default 30)')
-    .option('--ensemble <name>', 'local ensemble to use without --nodes (default fl)');
+    .option('--ensemble <name>', 'local ensemble to use without --nodes (default fl)')
+    .option(
+      '--transport <transport>',
+      'ssh (default) or docker: --nodes are then container names, or --ensemble a docker ensemble',
+    );
 }
 
 /**
@@ -46,6 +55,7 @@ export async function ensureLocalEnsemble(
   say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<void> {
   if (flags.nodes !== undefined || flags.nodesFile !== undefined) return;
+  if ((await transportOf(flags)) === 'docker') return ensureDockerEnsemble(flags, say);
   const name = flags.ensemble ?? DEFAULT_ENSEMBLE;
   const status = await ensembleStatus(name);
   if (status.exists && status.nodes.length > 0 && status.nodes.every((n) => n.sshReachable)) return;
@@ -60,4 +70,22 @@ export async function ensureLocalEnsemble(
       '(`faultline cluster down` removes it)',
   );
   await ensembleUp({ name });
+}
+
+/** The docker ensemble a test runs on: the default one is brought up when it is not; any other must be up. */
+async function ensureDockerEnsemble(flags: NodeFlags, say: (line: string) => void): Promise<void> {
+  const name = flags.ensemble ?? DEFAULT_DOCKER_ENSEMBLE;
+  const status = await dockerEnsembleStatus(name).catch(() => undefined);
+  if (status?.exists && status.nodes.length > 0 && status.nodes.every((n) => n.execReachable)) return;
+  if (name !== DEFAULT_DOCKER_ENSEMBLE) {
+    throw new InputError(
+      `there is no docker ensemble ${name} up: run \`faultline cluster up --driver docker --name ${name}\` first`,
+      { field: '--ensemble' },
+    );
+  }
+  say(
+    `faultline: no --nodes given and the docker ensemble ${name} is not up: bringing it up ` +
+      '(`faultline cluster down --driver docker` removes it)',
+  );
+  await dockerEnsembleUp({ name, say });
 }

@@ -128,6 +128,7 @@ export function givenNodeFlags(command: Command, flags: PlanFlags): NodeFlags {
     'acceptNewHostKeys',
     'ensemble',
     'sshTimeout',
+    'transport',
   ];
   const given: NodeFlags = {};
   for (const k of keys) {

@@ -1,4 +1,6 @@
-/** Remote control of nodes over SSH: the only part of faultline that talks to hosts. */
+/** Remote control of nodes over SSH or Docker: the only part of faultline that talks to hosts. */
+
+export { DockerRemote, type DockerRemoteOptions } from './docker.js';
 export {
   HostKeyError,
   MultiNodeError,
@@ -7,6 +9,7 @@ export {
   RemoteError,
   RemoteTimeoutError,
 } from './errors.js';
+export { canFreezeNodes, type NodeFreezer } from './freezer.js';
 export { remoteCommandLine, shellCommand, shellQuote, UnquotableArgumentError } from './quote.js';
 export { SshRemote, type SshRemoteOptions } from './ssh.js';
 export type { ExecOptions, ExecResult, Remote } from './types.js';

@@ -1,6 +1,6 @@
 /**
- * Which nodes a test drives and how to reach them over SSH: the `--nodes`/`--ssh-*` flags and a
- * plan's `nodes`/`ssh` settings. Without nodes, the local ensemble.
+ * Which nodes a test drives and how to reach them, over SSH or Docker: the `--nodes`/`--ssh-*`/
+ * `--transport` flags and a plan's `nodes`/`ssh`/`transport` settings. Without nodes, a local ensemble.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { SshRemote } from '../control/ssh.js';
 import type { Remote } from '../control/types.js';
 import { InputError } from '../errors.js';
+import { containersRemote } from './docker-containers.js';
+import { DEFAULT_DOCKER_ENSEMBLE, dockerEnsembleExists, dockerEnsembleRemote } from './docker-ensemble.js';
+import { savedLayout } from './ensemble.js';
+import { DEFAULT_ENSEMBLE } from './layout.js';
 import { localRemote } from './local-remote.js';
 
 /** The node and SSH settings, as strings the way flags give them (commander's camel-cased names). */
@@ -23,6 +27,25 @@ export interface NodeFlags {
   ensemble?: string;
   /** Per-call timeout, seconds. */
   sshTimeout?: string;
+  /** `ssh` (default) or `docker`: nodes are then container names, or a docker ensemble's nodes. */
+  transport?: string;
+}
+
+/**
+ * The transport the flags ask for: `--transport`, else `docker` when no nodes are given and the
+ * named ensemble is a docker one (no namespace ensemble by that name), else `ssh`.
+ */
+export async function transportOf(flags: NodeFlags): Promise<'ssh' | 'docker'> {
+  if (flags.transport !== undefined) {
+    if (flags.transport === 'ssh' || flags.transport === 'docker') return flags.transport;
+    throw new InputError(`--transport must be ssh or docker, not ${flags.transport}`, {
+      field: '--transport',
+    });
+  }
+  if (flags.nodes !== undefined || flags.nodesFile !== undefined) return 'ssh';
+  const name = flags.ensemble ?? DEFAULT_ENSEMBLE;
+  if (name === DEFAULT_ENSEMBLE || (await savedLayout(name))) return 'ssh';
+  return (await dockerEnsembleExists(name)) ? 'docker' : 'ssh';
 }
 
 /** The node list from `--nodes` or `--nodes-file`, or undefined when neither is given. */
@@ -88,7 +111,13 @@ export async function remoteFromOptions(flags: NodeFlags): Promise<Remote> {
   const timeout = positiveNumber(flags.sshTimeout, '--ssh-timeout');
   const timeoutMs = timeout === undefined ? undefined : timeout * 1000;
   const nodes = await nodesFromOptions(flags);
-  if (!nodes) return localRemote(flags.ensemble ?? 'fl', timeoutMs === undefined ? {} : { timeoutMs });
+  if ((await transportOf(flags)) === 'docker') {
+    const options = timeoutMs === undefined ? {} : { timeoutMs };
+    if (nodes) return containersRemote(nodes, options);
+    return dockerEnsembleRemote(flags.ensemble ?? DEFAULT_DOCKER_ENSEMBLE, options);
+  }
+  if (!nodes)
+    return localRemote(flags.ensemble ?? DEFAULT_ENSEMBLE, timeoutMs === undefined ? {} : { timeoutMs });
   const port = positiveNumber(flags.sshPort, '--ssh-port');
   if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
     throw new InputError(`--ssh-port must be a port number, not ${flags.sshPort}`, { field: '--ssh-port' });

@@ -1,6 +1,7 @@
 /**
- * `faultline/ensemble`: the nodes. A {@link Remote} runs commands on nodes over SSH; the local
- * ensemble makes nodes out of Linux network namespaces, each with its own address and sshd.
+ * `faultline/ensemble`: the nodes. A {@link Remote} runs commands on nodes over SSH or Docker; the
+ * local ensemble makes nodes out of Linux network namespaces (each with its own address and sshd)
+ * or out of containers.
  */
 // biome-ignore-all assist/source/organizeImports: exports are grouped by theme, each group under its comment
 
@@ -25,3 +26,14 @@ export {
   ensembleUp,
 } from '../ensemble/ensemble.js';
 export { localRemote } from '../ensemble/local-remote.js';
+/** Nodes in containers: a Remote over `docker exec`, and ensembles of containers (`cluster up --driver docker`). */
+export { DockerRemote, type DockerRemoteOptions } from '../control/docker.js';
+export { canFreezeNodes, type NodeFreezer } from '../control/freezer.js';
+export {
+  type DockerEnsembleOptions,
+  type DockerEnsembleStatus,
+  dockerEnsembleDown,
+  dockerEnsembleRemote,
+  dockerEnsembleStatus,
+  dockerEnsembleUp,
+} from '../ensemble/docker-ensemble.js';

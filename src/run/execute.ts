@@ -299,6 +299,7 @@ function nodeFlags(plan: Plan, flags: NodeFlags = {}): NodeFlags {
     ...(ssh.acceptNewHostKeys !== undefined ? { acceptNewHostKeys: ssh.acceptNewHostKeys === true } : {}),
     ...(ssh.ensemble !== undefined ? { ensemble: str(ssh.ensemble) } : {}),
     ...(ssh.sshTimeout !== undefined ? { sshTimeout: str(ssh.sshTimeout) } : {}),
+    ...(plan.transport !== undefined ? { transport: plan.transport } : {}),
   };
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...fromPlan, ...given };

@@ -40,6 +40,8 @@ const planFields = {
   nodes: z.array(z.string().min(1)).min(1).optional(),
   /** SSH settings: username, sshPrivateKey, sshPort, knownHosts, acceptNewHostKeys, ensemble. */
   ssh: options.optional(),
+  /** How to reach the nodes: `ssh` (default) or `docker` (nodes are container names). */
+  transport: z.enum(['ssh', 'docker']).optional(),
   workload: z.string().min(1),
   workloadOptions: options.default({}),
   /** Fault families, e.g. `[partition, kill]`; empty for none. */
