@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { lossyDataDirOption } from './lossyfs/options.js';
 import type { DbContext } from './types.js';
 
 /** Options every adapter understands. */
@@ -11,6 +12,8 @@ export const commonDbOptions = {
   dir: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Install the Debian packages over SSH when they are missing (default true). */
   install: z.boolean().default(true),
+  /** Put the data dir on lossyfs, which can drop what was not fsynced (the power nemesis). */
+  lossyDataDir: lossyDataDirOption,
 };
 
 /** A TCP port number. */
