@@ -41,7 +41,9 @@ export function parseOptions<S extends z.ZodType>(dbName: string, schema: S, ctx
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keys =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `options.${k}`).join(', ') : undefined;
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => ['options', ...issue.path.map(String), k].join('.')).join(', ')
+        : undefined;
     const field = keys ?? ['options', ...issue.path.map(String)].join('.');
     throw new InputError(`${dbName}: ${issue.message}`, { field });
   }
