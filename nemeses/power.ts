@@ -19,6 +19,18 @@ function powerDb(ctx: NemesisContext): Db & Killable & HasLossyDataDir {
   return db as Db & Killable & HasLossyDataDir;
 }
 
+/**
+ * The db options of a run with these families: with `power` among them and no `lossyDataDir`
+ * in the plan, `lossyDataDir: true` (so `--nemesis power` works without a plan); else as given.
+ */
+export function dbOptionsForPower(
+  families: readonly string[],
+  dbOptions: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!families.includes('power') || dbOptions.lossyDataDir !== undefined) return dbOptions;
+  return { ...dbOptions, lossyDataDir: true };
+}
+
 /** Builds the power nemesis (`lose-unsynced`, `power-on`). `heal` powers on every node it failed. */
 export function powerNemesis(): Nemesis {
   const off = new Set<string>();

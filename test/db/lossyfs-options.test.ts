@@ -1,6 +1,7 @@
 /** The lossyDataDir option, lossyfs's flags and reports, and the power family's schedule. Pure. */
 import { describe, expect, it } from 'vitest';
 import { NEMESIS_FAMILIES } from '../../nemeses/families.js';
+import { dbOptionsForPower } from '../../nemeses/power.js';
 import { etcd } from '../../src/db/etcd/index.js';
 import { parseLoss } from '../../src/db/lossyfs/node.js';
 import { lossyfsFlags, lossySettings } from '../../src/db/lossyfs/options.js';
@@ -69,5 +70,14 @@ describe('the power family', () => {
       stopOp: { f: 'power-on', value: null },
       finalOps: [{ f: 'power-on', value: null }],
     });
+  });
+
+  it('turns lossyDataDir on for a run with power, unless the plan says otherwise', () => {
+    expect(dbOptionsForPower(['kill', 'power'], { preVote: true })).toEqual({
+      preVote: true,
+      lossyDataDir: true,
+    });
+    expect(dbOptionsForPower(['power'], { lossyDataDir: false })).toEqual({ lossyDataDir: false });
+    expect(dbOptionsForPower(['kill'], {})).toEqual({});
   });
 });
