@@ -37,7 +37,7 @@ export interface DaemonPaths {
  * health and leadership.
  */
 export abstract class DaemonDb<
-  O extends { clientPort: number; install: boolean; lossyDataDir?: LossyDataDirSettings | boolean },
+  O extends { clientPort: number; install?: boolean; lossyDataDir?: LossyDataDirSettings | boolean },
   P extends DaemonPaths,
 > implements Db, Killable, Pausable, HasPrimaries, HasLogFiles, HasLossyDataDir
 {
@@ -67,7 +67,7 @@ export abstract class DaemonDb<
   async setup(ctx: DbContext, node: string): Promise<void> {
     await this.install(ctx, node);
     const lossy = this.lossySettings(ctx);
-    if (lossy) await buildLossyfs(ctx.remote, node, this.options(ctx).install);
+    if (lossy) await buildLossyfs(ctx.remote, node, this.options(ctx).install !== false);
     await killDaemon(ctx.remote, node, this.ref(ctx, node));
     await unmountLossyfs(ctx.remote, node, this.lossyPaths(ctx, node), true);
     await this.wipe(ctx, node);
