@@ -37,6 +37,12 @@ export interface Db {
    * workload runs on a db only when the db offers the kind of client the workload needs.
    */
   readonly clients: ClientOffers;
+  /**
+   * Regular expressions for log lines that mean the server went badly wrong (a panic, a fatal
+   * error, corrupt data): any match makes a run invalid (checkers/log-patterns.ts). Plans add
+   * their own with `logPatterns`.
+   */
+  readonly logPatterns?: readonly string[];
 }
 
 /** Jepsen's `Kill`: the server process can be crashed and started again, keeping its data. */
@@ -83,6 +89,12 @@ export interface HasLossyDataDir {
   loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }>;
 }
 
+/** The server's process can be looked up: what tells a crashed node from a running one. */
+export interface HasProcess {
+  /** The server's pid on the node, or null when it is not running. */
+  pid(ctx: DbContext, node: string): Promise<number | null>;
+}
+
 /** The capabilities, by the name nemeses and errors use. */
 export interface Capabilities {
   kill: Killable;
@@ -91,6 +103,7 @@ export interface Capabilities {
   logFiles: HasLogFiles;
   dataFiles: HasDataFiles;
   lossyDataDir: HasLossyDataDir;
+  process: HasProcess;
 }
 
 export type Capability = keyof Capabilities;
@@ -108,6 +121,7 @@ const CAPABILITIES: {
     methods: ['lossyDataDirEnabled', 'loseUnsynced'],
     says: 'lose unsynced writes of its data dir (HasLossyDataDir: lossyDataDirEnabled, loseUnsynced)',
   },
+  process: { methods: ['pid'], says: 'look up its server process (HasProcess: pid)' },
 };
 
 /** Every capability name, in a fixed order. */

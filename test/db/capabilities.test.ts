@@ -37,6 +37,7 @@ describe('db capabilities', () => {
         'logFiles',
         'dataFiles',
         'lossyDataDir',
+        'process',
       ]);
     }
     expect(capabilitiesOf(coreOnly)).toEqual([]);
