@@ -12,13 +12,21 @@ import { killFamily } from './kill.js';
 import { packetFamily } from './packet.js';
 import { partitionFamily } from './partition.js';
 import { pauseFamily } from './pause.js';
+import { powerFamily } from './power.js';
 import type { FaultEffect, NemesisFamily } from './types.js';
 
 export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
   'nemesis',
-  [packetFamily, partitionFamily, clockFamily, pauseFamily, containerPauseFamily, killFamily, fileFamily].map(
-    (f) => [f.name, f] as const,
-  ),
+  [
+    packetFamily,
+    partitionFamily,
+    clockFamily,
+    pauseFamily,
+    containerPauseFamily,
+    killFamily,
+    fileFamily,
+    powerFamily,
+  ].map((f) => [f.name, f] as const),
 );
 
 /** The family called `name`, if any. */

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server etcd-client zookeeper nats-server openssh-server iptables iproute2 procps python3 chromium fonts-dejavu-core faketime docker.io debootstrap)
+APT_PACKAGES=(etcd-server etcd-client zookeeper nats-server openssh-server iptables iproute2 procps python3 chromium fonts-dejavu-core faketime docker.io debootstrap fuse3 libfuse3-dev gcc libc6-dev pkg-config)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,6 +1,22 @@
 import type { ClientOffers } from '../client/kind.js';
 import { DaemonError, type DaemonRef, daemonPid, killDaemon, signalDaemon } from './daemon.js';
-import type { Db, DbContext, HasLogFiles, HasPrimaries, Killable, Pausable } from './types.js';
+import {
+  buildLossyfs,
+  dropUnsynced,
+  type LossyDataDirPaths,
+  mountLossyfs,
+  unmountLossyfs,
+} from './lossyfs/node.js';
+import { type LossyDataDirSettings, lossySettings } from './lossyfs/options.js';
+import type {
+  Db,
+  DbContext,
+  HasLogFiles,
+  HasLossyDataDir,
+  HasPrimaries,
+  Killable,
+  Pausable,
+} from './types.js';
 
 /** The paths every daemon-run adapter keeps for a node, on the node. */
 export interface DaemonPaths {
@@ -20,8 +36,10 @@ export interface DaemonPaths {
  * options and paths, the clients it offers, how to install and start it, and how to tell
  * health and leadership.
  */
-export abstract class DaemonDb<O extends { clientPort: number }, P extends DaemonPaths>
-  implements Db, Killable, Pausable, HasPrimaries, HasLogFiles
+export abstract class DaemonDb<
+  O extends { clientPort: number; install?: boolean; lossyDataDir?: LossyDataDirSettings | boolean },
+  P extends DaemonPaths,
+> implements Db, Killable, Pausable, HasPrimaries, HasLogFiles, HasLossyDataDir
 {
   abstract readonly name: string;
   abstract readonly clients: ClientOffers;
@@ -48,15 +66,51 @@ export abstract class DaemonDb<O extends { clientPort: number }, P extends Daemo
 
   async setup(ctx: DbContext, node: string): Promise<void> {
     await this.install(ctx, node);
+    const lossy = this.lossySettings(ctx);
+    if (lossy) await buildLossyfs(ctx.remote, node, this.options(ctx).install !== false);
     await killDaemon(ctx.remote, node, this.ref(ctx, node));
+    await unmountLossyfs(ctx.remote, node, this.lossyPaths(ctx, node), true);
     await this.wipe(ctx, node);
     await ctx.remote.exec(node, ['rm', '-f', '--', this.paths(ctx, node).log]);
+    if (lossy) await mountLossyfs(ctx.remote, node, this.lossyPaths(ctx, node), lossy);
     await this.start(ctx, node);
   }
 
   async teardown(ctx: DbContext, node: string): Promise<void> {
     await killDaemon(ctx.remote, node, this.ref(ctx, node));
+    await unmountLossyfs(ctx.remote, node, this.lossyPaths(ctx, node), true);
     await this.wipe(ctx, node);
+  }
+
+  /** How lossyfs behaves under the node's data dir, or null when it is a plain directory. */
+  lossySettings(ctx: DbContext): LossyDataDirSettings | null {
+    return lossySettings(this.options(ctx).lossyDataDir);
+  }
+
+  lossyDataDirEnabled(ctx: DbContext): boolean {
+    return this.lossySettings(ctx) !== null;
+  }
+
+  /** The data dir is lossyfs's mount point; the real files are in `<data>.backing`. */
+  lossyPaths(ctx: DbContext, node: string): LossyDataDirPaths {
+    const { home, data } = this.paths(ctx, node);
+    return {
+      mount: data,
+      backing: `${data}.backing`,
+      pidFile: `${home}/lossyfs.pid`,
+      log: `${home}/lossyfs.log`,
+    };
+  }
+
+  /** Rolls the data dir back to what the server fsynced; refuses while the server runs. */
+  async loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }> {
+    if (!this.lossyDataDirEnabled(ctx)) {
+      throw new DaemonError(node, `${this.name}'s data dir is not on lossyfs (db option lossyDataDir)`);
+    }
+    if ((await this.pid(ctx, node)) !== null) {
+      throw new DaemonError(node, `refusing to drop the unsynced writes of a running ${this.name}`);
+    }
+    return dropUnsynced(ctx.remote, node, this.lossyPaths(ctx, node).mount);
   }
 
   async stop(ctx: DbContext, node: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { lossyDataDirOption } from './lossyfs/options.js';
 import type { DbContext } from './types.js';
 
 /** Options every adapter understands. */
@@ -11,6 +12,8 @@ export const commonDbOptions = {
   dir: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Install the Debian packages over SSH when they are missing (default true). */
   install: z.boolean().default(true),
+  /** Put the data dir on lossyfs, which can drop what was not fsynced (the power nemesis). */
+  lossyDataDir: lossyDataDirOption,
 };
 
 /** A TCP port number. */
@@ -38,7 +41,9 @@ export function parseOptions<S extends z.ZodType>(dbName: string, schema: S, ctx
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keys =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `options.${k}`).join(', ') : undefined;
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => ['options', ...issue.path.map(String), k].join('.')).join(', ')
+        : undefined;
     const field = keys ?? ['options', ...issue.path.map(String)].join('.');
     throw new InputError(`${dbName}: ${issue.message}`, { field });
   }

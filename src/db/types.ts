@@ -78,6 +78,17 @@ export interface HasDataFiles {
   dataFiles(ctx: DbContext, node: string): Promise<string[]>;
 }
 
+/**
+ * A data dir that can lose what was not fsynced, as in a power failure (lossyfs, the
+ * `lossyDataDir` db option): the power nemesis kills the server, then drops.
+ */
+export interface HasLossyDataDir {
+  /** True when the plan put the data dirs on lossyfs (the db option `lossyDataDir`). */
+  lossyDataDirEnabled(ctx: DbContext): boolean;
+  /** Rolls the node's data dir back to what was fsynced; the server must not run. */
+  loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }>;
+}
+
 /** The server's process can be looked up: what tells a crashed node from a running one. */
 export interface HasProcess {
   /** The server's pid on the node, or null when it is not running. */
@@ -91,6 +102,7 @@ export interface Capabilities {
   primaries: HasPrimaries;
   logFiles: HasLogFiles;
   dataFiles: HasDataFiles;
+  lossyDataDir: HasLossyDataDir;
   process: HasProcess;
 }
 
@@ -105,6 +117,10 @@ const CAPABILITIES: {
   primaries: { methods: ['primaries'], says: 'tell which nodes lead (HasPrimaries: primaries)' },
   logFiles: { methods: ['logFiles'], says: 'list its log files (HasLogFiles: logFiles)' },
   dataFiles: { methods: ['dataFiles'], says: 'list its data files (HasDataFiles: dataFiles)' },
+  lossyDataDir: {
+    methods: ['lossyDataDirEnabled', 'loseUnsynced'],
+    says: 'lose unsynced writes of its data dir (HasLossyDataDir: lossyDataDirEnabled, loseUnsynced)',
+  },
   process: { methods: ['pid'], says: 'look up its server process (HasProcess: pid)' },
 };
 
@@ -122,6 +138,7 @@ export const isPausable = (db: Db): db is Db & Pausable => hasCapability(db, 'pa
 export const hasPrimaries = (db: Db): db is Db & HasPrimaries => hasCapability(db, 'primaries');
 export const hasLogFiles = (db: Db): db is Db & HasLogFiles => hasCapability(db, 'logFiles');
 export const hasDataFiles = (db: Db): db is Db & HasDataFiles => hasCapability(db, 'dataFiles');
+export const hasLossyDataDir = (db: Db): db is Db & HasLossyDataDir => hasCapability(db, 'lossyDataDir');
 
 /** The capabilities `db` has. */
 export function capabilitiesOf(db: Db): Capability[] {

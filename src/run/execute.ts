@@ -7,6 +7,7 @@ import {
   checkCapabilities,
   parseFamilies,
 } from '../../nemeses/combined.js';
+import { dbOptionsForPower } from '../../nemeses/power.js';
 import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
@@ -78,6 +79,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
   workloadClientFactory(workload, db);
   const nemesisNames = await Promise.all(nemesisList(plan).map((n) => resolveNemesis(n)));
   const families = parseFamilies(nemesisNames.join(',') || 'none', { field: 'nemesis' }, db);
+  // The power nemesis needs the data dirs on lossyfs: on unless the plan says otherwise.
+  plan.dbOptions = dbOptionsForPower(families, plan.dbOptions);
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Remote } from '../../control/types.js';
 import { InputError } from '../../errors.js';
+import { lossyDataDirOption } from '../lossyfs/options.js';
 import type { DbContext } from '../types.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -19,6 +20,8 @@ export const natsOptionsSchema = z.strictObject({
   dir: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Install Debian's nats-server over SSH when it is missing (default true). */
   install: z.boolean().default(true),
+  /** Put the JetStream store on lossyfs, which can drop what was not fsynced (the power nemesis). */
+  lossyDataDir: lossyDataDirOption,
   clientPort: port.default(4222),
   /** Route (cluster) port: servers connect to each other here. */
   clusterPort: port.default(6222),
