@@ -72,6 +72,20 @@ export interface HasDataFiles {
   dataFiles(ctx: DbContext, node: string): Promise<string[]>;
 }
 
+/**
+ * Cluster membership can change (etcd `member add/remove`, ZooKeeper dynamic reconfiguration).
+ * Nodes of the test outside the membership do not run the db; a node added joins with an empty
+ * data dir (so a wiped node rejoins as a new member: remove, then add).
+ */
+export interface HasMembers {
+  /** The voting members the cluster reports, as node names, sorted; acts on the whole cluster. */
+  members(ctx: DbContext): Promise<string[]>;
+  /** Adds `node` as a voting member and starts it with an empty data dir. */
+  addMember(ctx: DbContext, node: string): Promise<void>;
+  /** Removes `node` from the cluster, then stops it and wipes its data. */
+  removeMember(ctx: DbContext, node: string): Promise<void>;
+}
+
 /** The capabilities, by the name nemeses and errors use. */
 export interface Capabilities {
   kill: Killable;
@@ -79,6 +93,7 @@ export interface Capabilities {
   primaries: HasPrimaries;
   logFiles: HasLogFiles;
   dataFiles: HasDataFiles;
+  members: HasMembers;
 }
 
 export type Capability = keyof Capabilities;
@@ -92,6 +107,10 @@ const CAPABILITIES: {
   primaries: { methods: ['primaries'], says: 'tell which nodes lead (HasPrimaries: primaries)' },
   logFiles: { methods: ['logFiles'], says: 'list its log files (HasLogFiles: logFiles)' },
   dataFiles: { methods: ['dataFiles'], says: 'list its data files (HasDataFiles: dataFiles)' },
+  members: {
+    methods: ['members', 'addMember', 'removeMember'],
+    says: 'change its membership (HasMembers: members, addMember, removeMember)',
+  },
 };
 
 /** Every capability name, in a fixed order. */
@@ -108,6 +127,7 @@ export const isPausable = (db: Db): db is Db & Pausable => hasCapability(db, 'pa
 export const hasPrimaries = (db: Db): db is Db & HasPrimaries => hasCapability(db, 'primaries');
 export const hasLogFiles = (db: Db): db is Db & HasLogFiles => hasCapability(db, 'logFiles');
 export const hasDataFiles = (db: Db): db is Db & HasDataFiles => hasCapability(db, 'dataFiles');
+export const hasMembers = (db: Db): db is Db & HasMembers => hasCapability(db, 'members');
 
 /** The capabilities `db` has. */
 export function capabilitiesOf(db: Db): Capability[] {
