@@ -8,6 +8,7 @@ import { Registry } from '../src/registry.js';
 import { clockFamily } from './clock.js';
 import { fileFamily } from './file.js';
 import { killFamily } from './kill.js';
+import { membershipFamily } from './membership.js';
 import { packetFamily } from './packet.js';
 import { partitionFamily } from './partition.js';
 import { pauseFamily } from './pause.js';
@@ -15,7 +16,7 @@ import type { FaultEffect, NemesisFamily } from './types.js';
 
 export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
   'nemesis',
-  [packetFamily, partitionFamily, clockFamily, pauseFamily, killFamily, fileFamily].map(
+  [packetFamily, partitionFamily, clockFamily, pauseFamily, killFamily, fileFamily, membershipFamily].map(
     (f) => [f.name, f] as const,
   ),
 );

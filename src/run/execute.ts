@@ -6,6 +6,7 @@ import {
   checkCapabilities,
   parseFamilies,
 } from '../../nemeses/combined.js';
+import { parseMembershipOptions } from '../../nemeses/membership.js';
 import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
 import type { Remote } from '../control/types.js';
@@ -257,6 +258,7 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
   };
   const targets = list('targets');
   const partitions = list('partitions');
+  const membership = parseMembershipOptions(o.membership);
   return {
     families,
     intervalS: interval,
@@ -264,6 +266,7 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
     ...(partitions ? { partitions: partitions as NonNullable<CombinedOptions['partitions']> } : {}),
     ...(Array.isArray(o.packet) ? { packet: o.packet as NonNullable<CombinedOptions['packet']> } : {}),
     ...(o.force === true ? { force: true } : {}),
+    ...(membership ? { membership } : {}),
   };
 }
 
