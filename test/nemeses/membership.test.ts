@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildSchedule,
@@ -20,6 +21,8 @@ import type { Db, DbContext, HasMembers } from '../../src/db/types.js';
 import { MissingCapabilityError } from '../../src/db/types.js';
 import { InputError } from '../../src/errors.js';
 import { seededRandom } from '../../src/generator/random.js';
+import { loadPlanFile } from '../../src/run/plan.js';
+import { ROOT } from '../support/cli.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
@@ -193,5 +196,12 @@ describe('membership nemesis', () => {
     expect(() => parseMembershipOptions({ min: 4, max: 2 })).toThrow(InputError);
     expect(() => parseMembershipOptions({ safe: true })).toThrow(/nemesisOptions\.membership\.safe/);
     expect(() => parseMembershipOptions('yes')).toThrow(InputError);
+  });
+
+  it('the example plan asks for 3 of 5 members and the membership nemesis', async () => {
+    const plan = await loadPlanFile(join(ROOT, 'plans/membership.yaml'));
+    expect(plan.dbOptions).toEqual({ members: 3 });
+    expect(plan.nemesis).toBe('membership');
+    expect(parseMembershipOptions(plan.nemesisOptions.membership)).toEqual({ max: 5 });
   });
 });

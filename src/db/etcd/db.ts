@@ -176,7 +176,8 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
  * etcd (Debian's etcd-server 3.4 by default, or a release tarball), one member per node,
  * listening on the node's address and on 127.0.0.1. Everything lives under
  * `<dir>/<node>/etcd/`: `data/` (member/wal, member/snap), `etcd.log`, `etcd.pid`. A wiped member
- * of a running cluster cannot rejoin on its own (its old member id is still in the cluster).
+ * of a running cluster cannot rejoin on its own (its old member id is still in the cluster): it
+ * rejoins as a new member, `removeMember` then `addMember`.
  */
 export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembers {
   readonly name = 'etcd';
