@@ -330,12 +330,25 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), ctx.remote.address(node), options);
     try {
       await this.start(ctx, node);
+      // Synced with the leader (as a non-voting follower) first: the new configuration needs it.
+      await this.awaitFollowing(ctx, node, 30_000);
       await this.reconfig(ctx, current, { add: line }, 30_000);
     } catch (err) {
       recordLeave(ctx, options.members, node);
       await this.kill(ctx, node);
       await this.wipe(ctx, node);
       throw err;
+    }
+  }
+
+  /** Waits (at most `timeoutMs`) until the node answers `srvr` as follower, observer or leader. */
+  private async awaitFollowing(ctx: DbContext, node: string, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const answer = await this.fourLetterWord(ctx, node, 'srvr').catch(() => '');
+      const mode = parseSrvrMode(answer);
+      if (mode === 'follower' || mode === 'observer' || mode === 'leader') return;
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 

@@ -46,6 +46,8 @@ export function zkCliArgv(
     '30',
     java,
     '-XX:-UsePerfData',
+    // A short-lived client: the quick compiler only, which starts sooner.
+    '-XX:TieredStopAtLevel=1',
     '-Djava.net.preferIPv4Stack=true',
     '-cp',
     classpath.join(':'),
