@@ -155,8 +155,8 @@ export const membershipFamily: NemesisFamily = {
   name: 'membership',
   description: 'add or remove cluster members (a majority stays), then restore the original membership',
   requires: ['members'],
-  // Not in `all` yet: `all` is not filtered by what the db can do, and NATS cannot change members.
-  inAll: false,
+  // In `all` for dbs with HasMembers (etcd, ZooKeeper; not NATS).
+  inAll: true,
   effects: { grow: 'begins', shrink: 'begins', 'restore-membership': 'ends' },
   style: { label: 'membership', fill: 'rgba(13,148,136,0.14)', text: '#0f766e' },
   schedule: ({ membership }) => {

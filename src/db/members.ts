@@ -81,3 +81,12 @@ export function recordLeave(ctx: DbContext, count: number | undefined, node: str
   view.members.delete(node);
   view.joinedWith.delete(node);
 }
+
+/**
+ * The members the controller knows of for `ctx`, or undefined when no adapter keeps a view for
+ * it (a db without membership changes): whether a node outside it should run its server at all.
+ */
+export function knownMembers(ctx: DbContext): readonly string[] | undefined {
+  const view = views.get(ctx);
+  return view ? ctx.nodes.filter((n) => view.members.has(n)) : undefined;
+}

@@ -30,7 +30,15 @@ const coreOnly: Db = {
 describe('db capabilities', () => {
   it('the daemon adapters have every capability; a core-only db none', () => {
     for (const db of [etcd, zookeeper]) {
-      expect(capabilitiesOf(db)).toEqual(['kill', 'pause', 'primaries', 'logFiles', 'dataFiles', 'members']);
+      expect(capabilitiesOf(db)).toEqual([
+        'kill',
+        'pause',
+        'primaries',
+        'logFiles',
+        'dataFiles',
+        'process',
+        'members',
+      ]);
     }
     expect(capabilitiesOf(coreOnly)).toEqual([]);
     expect(isKillable(coreOnly)).toBe(false);
