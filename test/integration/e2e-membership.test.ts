@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensembleDown, ensembleUp } from '../../src/ensemble/index.js';
 import type { Op } from '../../src/history/op.js';
 import { type ExecuteResult, executePlan } from '../../src/run/execute.js';
@@ -25,9 +25,17 @@ beforeAll(async () => {
   await ensembleUp({ name: ENSEMBLE, nodes: 5, subnet: SUBNET });
 }, 180_000);
 
+let failed = false;
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failed = true;
+});
+
 afterAll(async () => {
   await ensembleDown(ENSEMBLE);
-  rmSync(resultsDir, { recursive: true, force: true });
+  // Run folders of a failed test stay, for a look at the history and the checkers' evidence.
+  if (failed) report(`run folders kept in ${resultsDir}`);
+  else rmSync(resultsDir, { recursive: true, force: true });
 }, 180_000);
 
 const report = (line: string) => console.log(`[e2e-membership] ${line}`);
@@ -81,15 +89,21 @@ describe.sequential('workloads stay valid through membership changes', () => {
   for (const db of ['etcd', 'zookeeper']) {
     for (const workload of ['register', 'set']) {
       it(`${db} ${workload}: ≥ 10 membership changes, valid`, async () => {
+        // About 4 s per etcd change (its strict reconfig check waits for 5 s of healthy
+        // connections) and 5 s per ZooKeeper one (a JVM start, sync, and reconfig by a JVM client).
         const r = await runPlan({
           db,
           workload,
-          timeLimit: db === 'etcd' ? 30 : 30,
+          timeLimit: db === 'etcd' ? 45 : 60,
           dbOptions: { members: 3 },
         });
         const { ops, changes, outcomes } = membershipChanges(r);
+        const verdicts = Object.entries(
+          (r.result as { results?: Record<string, { valid: unknown }> }).results ?? {},
+        ).map(([name, c]) => `${name}=${String(c.valid)}`);
         report(
-          `${db} ${workload}: ${changes} changes in ${ops.length} ops (${outcomes.join(' ')}); ok ops ${r.stats.ok}; verdict ${r.result.valid}`,
+          `${db} ${workload}: ${changes} changes in ${ops.length} ops (${outcomes.join(' ')}); ` +
+            `ok ops ${r.stats.ok}; verdict ${String(r.result.valid)} (${verdicts.join(', ')}); ${r.dir}`,
         );
         expect(r.error).toBeUndefined();
         expect(changes).toBeGreaterThanOrEqual(10);
