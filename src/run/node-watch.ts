@@ -122,8 +122,9 @@ export class NodeWatch implements RunMonitor {
       return result;
     } catch (err) {
       // A start that failed leaves a node that should run but does not; a failed kill, one
-      // that may still run: neither is judged until a later call settles it.
-      if (effect === 'up') {
+      // that may still run: neither is judged until a later call settles it. A failed add that
+      // left the node outside the membership leaves it down.
+      if (effect === 'up' && knownMembers(ctx)?.includes(node as string) !== false) {
         state.expected = 'up';
         state.restarted = true;
         state.startError = err instanceof Error ? err.message : String(err);
