@@ -14,6 +14,7 @@ import { Generator, gen, nemesis as onNemesis, seq, sleep, stagger } from '../sr
 import { DeadmanSwitch } from './deadman.js';
 import { familyByName, NEMESIS_FAMILIES } from './families.js';
 import { GRUDGE_KINDS, type GrudgeKind } from './grudge.js';
+import type { MembershipScheduleOptions } from './membership.js';
 import type { PacketBehaviour } from './packet.js';
 import { TARGET_KINDS, type TargetKind, targetSpec } from './targets.js';
 import type { Nemesis, NemesisContext, SchedulePart } from './types.js';
@@ -50,6 +51,8 @@ export interface CombinedOptions {
   partitions?: readonly GrudgeKind[];
   /** Packet behaviours (default: 50 ± 10 ms delay; 20% loss; 5% duplicate + 5% reorder with 20 ms delay). */
   packet?: readonly PacketBehaviour[];
+  /** Membership range and safety (default: 1 to every node, one change at a time, a majority stays). */
+  membership?: MembershipScheduleOptions;
   /** Seconds after which a node heals itself when the controller stops renewing (default 10). */
   deadmanTimeoutS?: number;
   /** Take over nodes that hold faults of another live run (`--force`). */
@@ -109,6 +112,7 @@ export function buildSchedule(options: CombinedOptions): NemesisSchedule {
     targets: [...(options.targets ?? TARGET_KINDS)],
     ...(options.partitions ? { partitions: options.partitions } : {}),
     ...(options.packet ? { packet: options.packet } : {}),
+    ...(options.membership ? { membership: options.membership } : {}),
   };
   const packages: NemesisPackage[] = NEMESIS_FAMILIES.values()
     .filter((f) => options.families.includes(f.name))

@@ -9,6 +9,7 @@ import { clockFamily } from './clock.js';
 import { containerPauseFamily } from './container-pause.js';
 import { fileFamily } from './file.js';
 import { killFamily } from './kill.js';
+import { membershipFamily } from './membership.js';
 import { packetFamily } from './packet.js';
 import { partitionFamily } from './partition.js';
 import { pauseFamily } from './pause.js';
@@ -26,6 +27,7 @@ export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
     killFamily,
     fileFamily,
     powerFamily,
+    membershipFamily,
   ].map((f) => [f.name, f] as const),
 );
 

@@ -6,6 +6,8 @@ export * from './families.js';
 export * from './file.js';
 export * from './grudge.js';
 export * from './kill.js';
+export * from './membership.js';
+export * from './membership-plan.js';
 export * from './packet.js';
 export * from './partition.js';
 export * from './pause.js';

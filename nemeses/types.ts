@@ -9,6 +9,7 @@ import {
 } from '../src/db/types.js';
 import type { DeadmanSwitch } from './deadman.js';
 import type { GrudgeKind } from './grudge.js';
+import type { MembershipScheduleOptions } from './membership.js';
 import type { PacketBehaviour } from './packet.js';
 import type { TargetKind } from './targets.js';
 
@@ -73,6 +74,8 @@ export interface FamilyScheduleOptions {
   partitions?: readonly GrudgeKind[];
   /** Packet behaviours, when the plan gives them. */
   packet?: readonly PacketBehaviour[];
+  /** Membership range and safety, when the plan gives them. */
+  membership?: MembershipScheduleOptions;
 }
 
 /** One family's part of a schedule. */

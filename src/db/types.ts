@@ -89,6 +89,20 @@ export interface HasLossyDataDir {
   loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }>;
 }
 
+/**
+ * Cluster membership can change (etcd `member add/remove`, ZooKeeper dynamic reconfiguration).
+ * Nodes of the test outside the membership do not run the db; a node added joins with an empty
+ * data dir (so a wiped node rejoins as a new member: remove, then add).
+ */
+export interface HasMembers {
+  /** The voting members the cluster reports, as node names, sorted; acts on the whole cluster. */
+  members(ctx: DbContext): Promise<string[]>;
+  /** Adds `node` as a voting member and starts it with an empty data dir. */
+  addMember(ctx: DbContext, node: string): Promise<void>;
+  /** Removes `node` from the cluster, then stops it and wipes its data. */
+  removeMember(ctx: DbContext, node: string): Promise<void>;
+}
+
 /** The server's process can be looked up: what tells a crashed node from a running one. */
 export interface HasProcess {
   /** The server's pid on the node, or null when it is not running. */
@@ -104,6 +118,7 @@ export interface Capabilities {
   dataFiles: HasDataFiles;
   lossyDataDir: HasLossyDataDir;
   process: HasProcess;
+  members: HasMembers;
 }
 
 export type Capability = keyof Capabilities;
@@ -122,6 +137,10 @@ const CAPABILITIES: {
     says: 'lose unsynced writes of its data dir (HasLossyDataDir: lossyDataDirEnabled, loseUnsynced)',
   },
   process: { methods: ['pid'], says: 'look up its server process (HasProcess: pid)' },
+  members: {
+    methods: ['members', 'addMember', 'removeMember'],
+    says: 'change its membership (HasMembers: members, addMember, removeMember)',
+  },
 };
 
 /** Every capability name, in a fixed order. */
@@ -139,6 +158,7 @@ export const hasPrimaries = (db: Db): db is Db & HasPrimaries => hasCapability(d
 export const hasLogFiles = (db: Db): db is Db & HasLogFiles => hasCapability(db, 'logFiles');
 export const hasDataFiles = (db: Db): db is Db & HasDataFiles => hasCapability(db, 'dataFiles');
 export const hasLossyDataDir = (db: Db): db is Db & HasLossyDataDir => hasCapability(db, 'lossyDataDir');
+export const hasMembers = (db: Db): db is Db & HasMembers => hasCapability(db, 'members');
 
 /** The capabilities `db` has. */
 export function capabilitiesOf(db: Db): Capability[] {

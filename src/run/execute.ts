@@ -7,6 +7,7 @@ import {
   checkCapabilities,
   parseFamilies,
 } from '../../nemeses/combined.js';
+import { parseMembershipOptions } from '../../nemeses/membership.js';
 import { dbOptionsForPower } from '../../nemeses/power.js';
 import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
@@ -278,6 +279,7 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
   };
   const targets = list('targets');
   const partitions = list('partitions');
+  const membership = parseMembershipOptions(o.membership);
   return {
     families,
     intervalS: interval,
@@ -285,6 +287,7 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
     ...(partitions ? { partitions: partitions as NonNullable<CombinedOptions['partitions']> } : {}),
     ...(Array.isArray(o.packet) ? { packet: o.packet as NonNullable<CombinedOptions['packet']> } : {}),
     ...(o.force === true ? { force: true } : {}),
+    ...(membership ? { membership } : {}),
   };
 }
 

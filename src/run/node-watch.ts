@@ -7,6 +7,7 @@
  * `node-crash` when a node that should run does not, and `node-status` once at the end.
  */
 import { CRASH_F, type NodeCrash, type NodeStatus, STATUS_F } from '../../checkers/crash.js';
+import { knownMembers } from '../db/members.js';
 import { type Db, type DbContext, hasCapability, hasLogFiles } from '../db/types.js';
 
 /** What each db method does to whether a node's server should run; other methods leave it. */
@@ -16,6 +17,8 @@ export const NODE_EFFECTS: Readonly<Record<string, 'up' | 'down'>> = {
   kill: 'down',
   stop: 'down',
   teardown: 'down',
+  addMember: 'up',
+  removeMember: 'down',
 };
 
 /** Lines of a node's log kept as evidence of a crash. */
@@ -89,18 +92,26 @@ export class NodeWatch implements RunMonitor {
         const value = Reflect.get(target, prop, receiver);
         const effect = typeof prop === 'string' ? NODE_EFFECTS[prop] : undefined;
         if (typeof value !== 'function' || effect === undefined) return value;
-        return (...args: unknown[]) => this.call(effect, args[1], () => value.apply(target, args));
+        return (...args: unknown[]) =>
+          this.call(effect, args[1], () => value.apply(target, args), args[0] as DbContext);
       },
     });
   }
 
-  private async call<T>(effect: Expected, node: unknown, run: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    effect: Expected,
+    node: unknown,
+    run: () => Promise<T>,
+    ctx: DbContext = this.ctx,
+  ): Promise<T> {
     const state = typeof node === 'string' ? this.nodes.get(node) : undefined;
     if (!state) return run();
     state.busy++;
     state.epoch++;
     try {
       const result = await run();
+      // A node outside the cluster's membership runs no server, whatever was called on it.
+      if (effect === 'up' && knownMembers(ctx)?.includes(node as string) === false) effect = 'down';
       if (effect === 'up') {
         state.restarted = state.expected === 'down' && state.lastPid !== null;
         state.seenSinceUp = false;
@@ -111,8 +122,9 @@ export class NodeWatch implements RunMonitor {
       return result;
     } catch (err) {
       // A start that failed leaves a node that should run but does not; a failed kill, one
-      // that may still run: neither is judged until a later call settles it.
-      if (effect === 'up') {
+      // that may still run: neither is judged until a later call settles it. A failed add that
+      // left the node outside the membership leaves it down.
+      if (effect === 'up' && knownMembers(ctx)?.includes(node as string) !== false) {
         state.expected = 'up';
         state.restarted = true;
         state.startError = err instanceof Error ? err.message : String(err);

@@ -38,6 +38,7 @@ describe('db capabilities', () => {
         'dataFiles',
         'lossyDataDir',
         'process',
+        'members',
       ]);
     }
     expect(capabilitiesOf(coreOnly)).toEqual([]);

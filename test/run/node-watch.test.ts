@@ -7,7 +7,8 @@ import type { NodeCrash, NodeStatus } from '../../checkers/crash.js';
 import { CRASH_F, STATUS_F } from '../../checkers/crash.js';
 import { parseFamilies } from '../../nemeses/combined.js';
 import type { Remote } from '../../src/control/types.js';
-import type { Db, DbContext } from '../../src/db/types.js';
+import { recordJoin, recordLeave, resetMember } from '../../src/db/members.js';
+import type { Db, DbContext, HasMembers, Killable } from '../../src/db/types.js';
 import { NodeWatch } from '../../src/run/node-watch.js';
 
 /** A db whose servers are entries of a map: kill/start/setup change them, `die` makes one vanish. */
@@ -126,6 +127,42 @@ describe('node watch', () => {
   });
 });
 
+describe('node watch and membership', () => {
+  it('expects no server on nodes outside the membership; follows adds and removes', async () => {
+    const { db } = fakeDb();
+    const members = new Set(['n1', 'n2']);
+    const memberCtx: DbContext = { remote, nodes: ['n1', 'n2', 'n3'], options: {} };
+    // Like the adapters: setup of a node outside the membership installs it only.
+    const withMembers = {
+      ...db,
+      async setup(c: DbContext, node: string) {
+        resetMember(c, 2, node);
+        if (members.has(node)) await db.setup(c, node);
+      },
+      async addMember(c: DbContext, node: string) {
+        recordJoin(c, 2, node);
+        await db.setup(c, node);
+      },
+      async removeMember(c: DbContext, node: string) {
+        recordLeave(c, 2, node);
+        await (db as Db & Killable).kill(c, node);
+      },
+    } as unknown as Db & HasMembers;
+    const watch = new NodeWatch(withMembers, memberCtx, 5);
+    const tracked = watch.tracked() as Db & HasMembers;
+    await Promise.all(memberCtx.nodes.map((n) => tracked.setup(memberCtx, n)));
+    const { recorded, record } = events();
+    watch.start(record);
+    await settle(watch);
+    await tracked.addMember(memberCtx, 'n3');
+    await tracked.removeMember(memberCtx, 'n1');
+    await settle(watch);
+    await watch.finish();
+    expect(recorded.filter((e) => e.f === CRASH_F)).toEqual([]);
+    expect(recorded.at(-1)?.value).toMatchObject({ alive: ['n2', 'n3'], dead: [], down: ['n1'] });
+  });
+});
+
 describe('--nemesis all', () => {
   it('is every family the db can take: clock and file included, pause left out for a db without it', () => {
     const { db } = fakeDb();
@@ -135,5 +172,6 @@ describe('--nemesis all', () => {
     );
     expect(parseFamilies('all', { field: 'nemesis' }, withFiles)).not.toContain('pause');
     expect(parseFamilies('all', { field: 'nemesis' }, db)).not.toContain('file');
+    expect(parseFamilies('all', { field: 'nemesis' }, db)).not.toContain('membership');
   });
 });

@@ -5,14 +5,30 @@ import type { Remote } from '../../control/types.js';
 import { DaemonError, startDaemon } from '../daemon.js';
 import { DaemonDb, type DaemonPaths } from '../daemon-db.js';
 import { awaitAllHealthy } from '../health.js';
+import {
+  initialMembers,
+  membershipView,
+  membersOption,
+  recordJoin,
+  recordLeave,
+  resetMember,
+} from '../members.js';
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
-import type { DbContext } from '../types.js';
+import type { DbContext, HasMembers } from '../types.js';
 import { ETCD_CLIENTS } from './clients.js';
+import {
+  addEtcdMember,
+  EtcdMembershipError,
+  listEtcdMembers,
+  nodeOfMember,
+  removeEtcdMember,
+} from './members.js';
 
 /** etcd's options in a plan (`db.options`); all optional. */
 export const etcdOptionsSchema = z
   .strictObject({
     ...commonDbOptions,
+    ...membersOption,
     /** `--pre-vote` (etcd 3.4 defaults it to false: a partitioned minority then inflates the term). */
     preVote: z.boolean().default(false),
     /** `--snapshot-count`: applied entries between snapshots (etcd's default 100000). */
@@ -60,12 +76,16 @@ export function etcdPaths(options: EtcdOptions, node: string): EtcdPaths {
   };
 }
 
-/** The `etcd` command line for a node: the whole cluster is its initial cluster. */
+/**
+ * The `etcd` command line for a node: `nodes` is its initial cluster, a new one (bootstrap) or,
+ * for a member added later, the `existing` cluster it joins.
+ */
 export function etcdArgv(
   options: EtcdOptions,
   nodes: readonly string[],
   node: string,
   remote: Pick<Remote, 'address'>,
+  clusterState: 'new' | 'existing' = 'new',
 ): string[] {
   const paths = etcdPaths(options, node);
   const address = remote.address(node);
@@ -87,7 +107,7 @@ export function etcdArgv(
     '--initial-cluster',
     nodes.map((n) => `${n}=${peerUrl(n)}`).join(','),
     '--initial-cluster-state',
-    'new',
+    clusterState,
     '--initial-cluster-token',
     `faultline-${createHash('sha256').update(nodes.join(',')).digest('hex').slice(0, 12)}`,
     '--logger',
@@ -156,9 +176,10 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
  * etcd (Debian's etcd-server 3.4 by default, or a release tarball), one member per node,
  * listening on the node's address and on 127.0.0.1. Everything lives under
  * `<dir>/<node>/etcd/`: `data/` (member/wal, member/snap), `etcd.log`, `etcd.pid`. A wiped member
- * of a running cluster cannot rejoin on its own (its old member id is still in the cluster).
+ * of a running cluster cannot rejoin on its own (its old member id is still in the cluster): it
+ * rejoins as a new member, `removeMember` then `addMember`.
  */
-export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
+export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembers {
   readonly name = 'etcd';
   readonly clients = ETCD_CLIENTS;
   /** zap's panic/fatal levels, Go runtime crashes, and etcd's words for corrupt data. */
@@ -202,18 +223,92 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
     }
   }
 
+  /** Sets the node up as a bootstrap member, or (outside the initial membership) installs it only. */
+  override async setup(ctx: DbContext, node: string): Promise<void> {
+    resetMember(ctx, this.options(ctx).members, node);
+    await super.setup(ctx, node);
+  }
+
+  /**
+   * Starts a member: with the initial cluster, or, when it was added later, joining the cluster
+   * it was added to. A node that is not a member runs no etcd: starting it does nothing.
+   */
   async start(ctx: DbContext, node: string): Promise<void> {
+    const options = this.options(ctx);
+    const view = membershipView(ctx, options.members);
+    if (!view.members.includes(node)) return;
+    const joined = view.joinedWith.get(node);
     const paths = this.paths(ctx, node);
     await startDaemon(ctx.remote, node, this.ref(ctx, node), {
-      argv: etcdArgv(this.options(ctx), ctx.nodes, node, ctx.remote),
+      argv: joined
+        ? etcdArgv(options, joined, node, ctx.remote, 'existing')
+        : etcdArgv(options, initialMembers(ctx.nodes, options.members), node, ctx.remote),
       logFile: paths.log,
       cwd: paths.home,
     });
   }
 
-  /** Every node answers a quorum read (`etcdctl endpoint health`) on its own client URL. */
+  /** Every member answers a quorum read (`etcdctl endpoint health`) on its own client URL. */
   async awaitHealthy(ctx: DbContext, timeoutMs: number): Promise<void> {
-    await awaitAllHealthy(this.name, ctx.nodes, (node, budget) => this.probe(ctx, node, budget), timeoutMs);
+    const { members } = membershipView(ctx, this.options(ctx).members);
+    await awaitAllHealthy(this.name, members, (node, budget) => this.probe(ctx, node, budget), timeoutMs);
+  }
+
+  private peerUrl(ctx: DbContext, node: string): string {
+    return `http://${ctx.remote.address(node)}:${this.options(ctx).peerPort}`;
+  }
+
+  /** Client endpoints to ask about the cluster: the members the controller knows of, then the rest. */
+  private askable(ctx: DbContext, except?: string): string[] {
+    const { members } = membershipView(ctx, this.options(ctx).members);
+    const others = ctx.nodes.filter((n) => !members.includes(n));
+    return [...members, ...others].filter((n) => n !== except).map((n) => this.endpoint(ctx, n));
+  }
+
+  /** The members the cluster lists, as node names, sorted. */
+  async members(ctx: DbContext): Promise<string[]> {
+    const listed = await listEtcdMembers(this.askable(ctx));
+    const url = (n: string) => this.peerUrl(ctx, n);
+    return listed
+      .map((m) => nodeOfMember(m, url, ctx.nodes))
+      .filter((n): n is string => n !== undefined)
+      .sort();
+  }
+
+  /**
+   * `member add` with the node's peer URL, then starts it on an empty data dir with
+   * `--initial-cluster-state existing` and the members the add returned. A node already listed is
+   * not added again (only started).
+   */
+  async addMember(ctx: DbContext, node: string): Promise<void> {
+    const options = this.options(ctx);
+    const url = (n: string) => this.peerUrl(ctx, n);
+    const endpoints = this.askable(ctx, node);
+    let listed = await listEtcdMembers(endpoints);
+    if (!listed.some((m) => nodeOfMember(m, url, ctx.nodes) === node)) {
+      await this.kill(ctx, node);
+      await this.wipe(ctx, node);
+      listed = await addEtcdMember(endpoints, url(node));
+    }
+    const cluster = listed.map((m) => nodeOfMember(m, url, ctx.nodes)).filter((n) => n !== undefined);
+    if (cluster.length !== listed.length) {
+      throw new EtcdMembershipError(
+        `the cluster lists members that are not test nodes: ${JSON.stringify(listed)}`,
+      );
+    }
+    recordJoin(ctx, options.members, node, cluster);
+    await this.start(ctx, node);
+  }
+
+  /** `member remove`, asked of the other members; then the node is stopped and its data wiped. */
+  async removeMember(ctx: DbContext, node: string): Promise<void> {
+    const url = (n: string) => this.peerUrl(ctx, n);
+    const endpoints = this.askable(ctx, node);
+    const member = (await listEtcdMembers(endpoints)).find((m) => nodeOfMember(m, url, ctx.nodes) === node);
+    if (member) await removeEtcdMember(endpoints, member.id);
+    recordLeave(ctx, this.options(ctx).members, node);
+    await this.kill(ctx, node);
+    await this.wipe(ctx, node);
   }
 
   private async probe(ctx: DbContext, node: string, budgetMs: number): Promise<string | null> {

@@ -3,13 +3,22 @@ import type { Remote } from '../../control/types.js';
 import { DaemonError, startDaemon } from '../daemon.js';
 import { DaemonDb, type DaemonPaths } from '../daemon-db.js';
 import { awaitAllHealthy, oneLine } from '../health.js';
+import { membershipView, membersOption, recordJoin, recordLeave, resetMember } from '../members.js';
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
-import type { DbContext } from '../types.js';
+import type { DbContext, HasMembers } from '../types.js';
 import { ZOOKEEPER_CLIENTS } from './clients.js';
+import {
+  parseZookeeperServers,
+  reconfigArgv,
+  reconfigCommitted,
+  reconfigRefusal,
+  zookeeperServerLine,
+} from './members.js';
 
 /** ZooKeeper's options in a plan (`db.options`); all optional. */
 export const zookeeperOptionsSchema = z.strictObject({
   ...commonDbOptions,
+  ...membersOption,
   /** `tickTime` in ms: the unit of ZooKeeper's timeouts (default 2000). */
   tickTime: positiveInt.default(2000),
   /** `initLimit` in ticks: how long followers may take to connect and sync to a leader (default 10). */
@@ -62,12 +71,17 @@ export function zookeeperMyId(nodes: readonly string[], node: string): number {
   return i + 1;
 }
 
-/** The `zoo.cfg` of a node: every node is a voting member. */
+/**
+ * The `zoo.cfg` of a node: `members` (every node by default) are the voting servers, each with
+ * its position among `nodes` as id. Dynamic reconfiguration is on; ZooKeeper moves the server
+ * lines to a dynamic file of its own at the first change.
+ */
 export function zooCfg(
   options: ZookeeperOptions,
   nodes: readonly string[],
   node: string,
   remote: Pick<Remote, 'address'>,
+  members: readonly string[] = nodes,
 ): string {
   const lines = [
     `tickTime=${options.tickTime}`,
@@ -77,8 +91,12 @@ export function zooCfg(
     `clientPort=${options.clientPort}`,
     'admin.enableServer=false',
     `4lw.commands.whitelist=${FOUR_LETTER_WORDS.join(',')}`,
-    ...nodes.map(
-      (n, i) => `server.${i + 1}=${remote.address(n)}:${options.quorumPort}:${options.electionPort}`,
+    'reconfigEnabled=true',
+    // A one-member configuration stays a quorum of one rather than a standalone server.
+    'standaloneEnabled=false',
+    ...members.map(
+      (n) =>
+        `server.${zookeeperMyId(nodes, n)}=${remote.address(n)}:${options.quorumPort}:${options.electionPort}`,
     ),
     ...Object.entries(options.extraConfig).map(([k, v]) => `${k}=${v}`),
   ];
@@ -107,6 +125,8 @@ export function zookeeperArgv(options: ZookeeperOptions, node: string): string[]
     // JVMs in separate PID namespaces share /tmp/hsperfdata_root and trample each other's files.
     '-XX:-UsePerfData',
     '-Djava.net.preferIPv4Stack=true',
+    // Reconfiguration needs a superuser or no ACL checks; faultline's clients set no ACLs.
+    '-Dzookeeper.skipACL=yes',
     `-Dzookeeper.log.dir=${paths.home}`,
     `-Dlog4j.configuration=file:${paths.conf}/log4j.properties`,
     ...options.jvmOpts,
@@ -158,7 +178,7 @@ export function parseSrvrMode(answer: string): ZookeeperMode | null {
  * `data/` (myid, version-2/), `zookeeper.log`, `zookeeper.pid`. `wipe` removes myid too; `start`
  * writes it again.
  */
-export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
+export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> implements HasMembers {
   readonly name = 'zookeeper';
   readonly clients = ZOOKEEPER_CLIENTS;
   /** Fatal errors, the server giving up, and its words for a damaged transaction log or snapshot. */
@@ -186,12 +206,24 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
     await this.must(ctx, node, INSTALL_SCRIPT, [options.javaDir], 'installing zookeeper', 600_000);
   }
 
-  /** Writes the configuration (and myid) and starts the server unless it runs. */
+  /** Sets the node up as a bootstrap member, or (outside the initial membership) installs it only. */
+  override async setup(ctx: DbContext, node: string): Promise<void> {
+    resetMember(ctx, this.options(ctx).members, node);
+    await super.setup(ctx, node);
+  }
+
+  /**
+   * Writes the configuration (and myid) and starts the server unless it runs. The servers it
+   * lists are the members as the controller knows them (a restarted server learns newer ones
+   * from its peers); a node that is not a member runs no ZooKeeper: starting it does nothing.
+   */
   async start(ctx: DbContext, node: string): Promise<void> {
     const options = this.options(ctx);
+    const view = membershipView(ctx, options.members);
+    if (!view.members.includes(node)) return;
     const paths = this.paths(ctx, node);
     const myid = String(zookeeperMyId(ctx.nodes, node));
-    const cfg = zooCfg(options, ctx.nodes, node, ctx.remote);
+    const cfg = zooCfg(options, ctx.nodes, node, ctx.remote, view.joinedWith.get(node) ?? view.members);
     await this.must(
       ctx,
       node,
@@ -237,11 +269,11 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
     return new Map(entries);
   }
 
-  /** Every node answers `srvr` as leader, follower, observer or standalone. */
+  /** Every member answers `srvr` as leader, follower, observer or standalone. */
   async awaitHealthy(ctx: DbContext, timeoutMs: number): Promise<void> {
     await awaitAllHealthy(
       this.name,
-      ctx.nodes,
+      membershipView(ctx, this.options(ctx).members).members,
       async (node, budget) => {
         let answer: string;
         try {
@@ -257,6 +289,117 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
       },
       timeoutMs,
     );
+  }
+
+  /** Members as the controller knows them first, then the other nodes: whom to ask about the cluster. */
+  private askable(ctx: DbContext, except?: string): string[] {
+    const { members } = membershipView(ctx, this.options(ctx).members);
+    return [...members, ...ctx.nodes.filter((n) => !members.includes(n))].filter((n) => n !== except);
+  }
+
+  /** The participants the first answering member's `conf` lists, as node names, sorted. */
+  async members(ctx: DbContext): Promise<string[]> {
+    const errors: string[] = [];
+    for (const node of this.askable(ctx)) {
+      try {
+        const servers = parseZookeeperServers(await this.fourLetterWord(ctx, node, 'conf'));
+        if (servers.length > 0) return servers.map((s) => this.nodeOfId(ctx, s.id)).sort();
+        errors.push(`${node}: conf lists no servers`);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    throw new DaemonError(ctx.nodes[0] ?? '?', `no member tells the configuration: ${errors.join('; ')}`);
+  }
+
+  private nodeOfId(ctx: DbContext, id: number): string {
+    const node = ctx.nodes[id - 1];
+    if (!node)
+      throw new DaemonError(ctx.nodes[0] ?? '?', `the configuration lists server.${id}, no test node`);
+    return node;
+  }
+
+  /**
+   * Starts the node on an empty data dir with the current servers and itself, then
+   * `reconfig -add`s it (asked again while it is still syncing: the new configuration needs
+   * it). A failed add stops and wipes it again.
+   */
+  async addMember(ctx: DbContext, node: string): Promise<void> {
+    const options = this.options(ctx);
+    const current = await this.members(ctx);
+    if (current.includes(node)) {
+      recordJoin(ctx, options.members, node, current);
+      await this.start(ctx, node);
+      return;
+    }
+    await this.kill(ctx, node);
+    await this.wipe(ctx, node);
+    recordJoin(ctx, options.members, node, [...current, node]);
+    const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), ctx.remote.address(node), options);
+    try {
+      await this.start(ctx, node);
+      // Synced with the leader (as a non-voting follower) first: the new configuration needs it.
+      await this.awaitFollowing(ctx, node, 30_000);
+      await this.reconfig(ctx, current, { add: line }, 30_000);
+    } catch (err) {
+      recordLeave(ctx, options.members, node);
+      await this.kill(ctx, node);
+      await this.wipe(ctx, node);
+      throw err;
+    }
+  }
+
+  /** Waits (at most `timeoutMs`) until the node answers `srvr` as follower, observer or leader. */
+  private async awaitFollowing(ctx: DbContext, node: string, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const answer = await this.fourLetterWord(ctx, node, 'srvr').catch(() => '');
+      const mode = parseSrvrMode(answer);
+      if (mode === 'follower' || mode === 'observer' || mode === 'leader') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** `reconfig -remove`, run on another member; then the node is stopped and its data wiped. */
+  async removeMember(ctx: DbContext, node: string): Promise<void> {
+    const options = this.options(ctx);
+    const current = await this.members(ctx);
+    if (current.includes(node)) {
+      const others = current.filter((n) => n !== node);
+      await this.reconfig(ctx, others, { remove: zookeeperMyId(ctx.nodes, node) }, 10_000);
+    }
+    recordLeave(ctx, options.members, node);
+    await this.kill(ctx, node);
+    await this.wipe(ctx, node);
+  }
+
+  /**
+   * Runs `reconfig` on the first of `via` whose client port answers, again every second while
+   * the change is refused, until `retryMs` is over; throws with ZooKeeper's last words.
+   */
+  private async reconfig(
+    ctx: DbContext,
+    via: readonly string[],
+    change: { add: string } | { remove: number },
+    retryMs: number,
+  ): Promise<void> {
+    const options = this.options(ctx);
+    const deadline = performance.now() + retryMs;
+    let last = 'no member to run it on';
+    while (true) {
+      for (const node of via) {
+        if ((await this.pid(ctx, node)) === null) continue;
+        const argv = reconfigArgv(options.java, options.javaDir, `127.0.0.1:${options.clientPort}`, change);
+        const result = await ctx.remote.exec(node, argv, { timeoutMs: 40_000, allowFailure: true });
+        if (reconfigCommitted(result.stdout)) return;
+        last = `${node}: ${reconfigRefusal(result.stdout, result.stderr)}`;
+      }
+      if (performance.now() > deadline) {
+        const what = 'add' in change ? `-add ${change.add}` : `-remove ${change.remove}`;
+        throw new DaemonError(via[0] ?? '?', `reconfig ${what} not committed: ${last}`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   async primaries(ctx: DbContext): Promise<string[]> {
