@@ -76,6 +76,8 @@ async function logVerdict(
   if (dbName === undefined || dbName === 'none') return {};
   const db = DBS.find(dbName);
   const patterns = logPatternsOf(db, { logPatterns: facts.plan?.logPatterns });
+  // A db that names no patterns (and a plan that adds none) has nothing to scan for.
+  if (patterns.length === 0) return {};
   return { 'log-patterns': await checkLogs(store.logDir, patterns, damaged) };
 }
 

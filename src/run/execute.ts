@@ -170,15 +170,18 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
 
     log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
     await store.writeEdn(outcome.ops);
-    const logs: Record<string, CheckResult> = db
-      ? {
-          'log-patterns': await checkLogs(
-            store.logDir,
-            logPatternsOf(db, plan),
-            new Set(damagedNodes(outcome.ops).keys()),
-          ),
-        }
-      : {};
+    // A db that names no patterns (and a plan that adds none) has nothing to scan for.
+    const patterns = db ? logPatternsOf(db, plan) : [];
+    const logs: Record<string, CheckResult> =
+      patterns.length > 0
+        ? {
+            'log-patterns': await checkLogs(
+              store.logDir,
+              patterns,
+              new Set(damagedNodes(outcome.ops).keys()),
+            ),
+          }
+        : {};
     const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers, logs);
     const error = outcome.error === undefined ? undefined : errorText(outcome.error);
     const counts = stats(outcome.ops, outcome.durationNs);
