@@ -50,6 +50,8 @@ export interface CombinedOptions {
   partitions?: readonly GrudgeKind[];
   /** Packet behaviours (default: 50 ± 10 ms delay; 20% loss; 5% duplicate + 5% reorder with 20 ms delay). */
   packet?: readonly PacketBehaviour[];
+  /** How long each client pause lasts (client-pause; default: until its stop op). */
+  clientPauseMs?: number;
   /** Seconds after which a node heals itself when the controller stops renewing (default 10). */
   deadmanTimeoutS?: number;
   /** Take over nodes that hold faults of another live run (`--force`). */
@@ -102,6 +104,7 @@ export function buildSchedule(options: CombinedOptions): NemesisSchedule {
     targets: [...(options.targets ?? TARGET_KINDS)],
     ...(options.partitions ? { partitions: options.partitions } : {}),
     ...(options.packet ? { packet: options.packet } : {}),
+    ...(options.clientPauseMs ? { clientPauseMs: options.clientPauseMs } : {}),
   };
   const packages: NemesisPackage[] = NEMESIS_FAMILIES.values()
     .filter((f) => options.families.includes(f.name))

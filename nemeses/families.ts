@@ -5,6 +5,7 @@
  */
 
 import { Registry } from '../src/registry.js';
+import { clientPauseFamily } from './client-pause.js';
 import { clockFamily } from './clock.js';
 import { fileFamily } from './file.js';
 import { killFamily } from './kill.js';
@@ -15,7 +16,7 @@ import type { FaultEffect, NemesisFamily } from './types.js';
 
 export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
   'nemesis',
-  [packetFamily, partitionFamily, clockFamily, pauseFamily, killFamily, fileFamily].map(
+  [packetFamily, partitionFamily, clockFamily, pauseFamily, killFamily, fileFamily, clientPauseFamily].map(
     (f) => [f.name, f] as const,
   ),
 );

@@ -1,4 +1,5 @@
 import type { Nemesis, NemesisContext } from '../../nemeses/types.js';
+import type { ClientProcesses } from '../client/processes.js';
 import type { Client, Completion, Invocation } from '../client/types.js';
 import type { Remote } from '../control/types.js';
 import { collectLogs } from '../db/logs.js';
@@ -48,6 +49,8 @@ export interface RunSpec {
   finalTimeLimitS: number;
   /** A fresh client, one per thread, and again after each crash. */
   newClient: () => Client;
+  /** Set when each client runs in a process of its own: the `client-pause` nemesis stops them. */
+  clientProcesses?: ClientProcesses;
   /** The main phase's client generator. */
   generator: Generator;
   /** Ops after healing, e.g. final reads. */
@@ -158,6 +161,7 @@ class Runner {
           this.record('invoke', 'nemesis', f, value);
           this.record('info', 'nemesis', f, value, error);
         },
+        ...(spec.clientProcesses ? { clients: spec.clientProcesses } : {}),
       };
       for (const n of spec.nemeses) for (const f of n.fs) this.nemesisByF.set(f, n);
     }
