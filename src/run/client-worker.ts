@@ -6,15 +6,20 @@
  * runner goes away.
  */
 
-import { bindClients } from '../../workloads/index.js';
+import { bindClients, WORKLOADS } from '../../workloads/index.js';
 import type { Client, Completion } from '../client/types.js';
+import { DBS } from '../db/index.js';
 import type { ClientWorkerInit, FromClientWorker, ToClientWorker } from './client-messages.js';
-import { resolveDb, resolveWorkload } from './modules.js';
 
 let makeClient: Promise<() => Client> | undefined;
 let client: Client | undefined;
 const inFlight = new Set<Promise<unknown>>();
 const never = new AbortController().signal;
+
+/** As src/run/modules.ts says: a path, not a shipped name (kept here so as not to import it). */
+function isModuleName(name: string): boolean {
+  return name.startsWith('./') || name.startsWith('../') || name.startsWith('/');
+}
 
 function send(message: FromClientWorker): void {
   if (process.connected) process.send?.(message);
@@ -24,9 +29,12 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The plan's workload and db; the module loader (and all it imports) only for a user's own modules. */
 async function factory(init: ClientWorkerInit): Promise<() => Client> {
-  const workload = await resolveWorkload(init.workload);
-  const db = init.db === 'none' ? undefined : await resolveDb(init.db);
+  const own = isModuleName(init.workload) || isModuleName(init.db);
+  const modules = own ? await import('./modules.js') : undefined;
+  const workload = modules ? await modules.resolveWorkload(init.workload) : WORKLOADS.get(init.workload);
+  const db = init.db === 'none' ? undefined : modules ? await modules.resolveDb(init.db) : DBS.get(init.db);
   return bindClients(workload, db, {
     options: init.options,
     dbOptions: init.dbOptions,
