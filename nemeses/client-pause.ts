@@ -123,12 +123,17 @@ export const clientPauseFamily: NemesisFamily = {
   inAll: false,
   effects: { 'pause-client': 'begins', 'resume-client': 'ends' },
   style: { label: 'client pause', fill: 'rgba(234,179,8,0.16)', text: '#a16207' },
-  schedule: ({ clientPauseMs }) => ({
-    startOps: [
-      { f: 'pause-client', value: { target: 'holder', ...(clientPauseMs ? { ms: clientPauseMs } : {}) } },
-    ],
-    stopOp: { f: 'resume-client', value: null },
-    finalOps: [{ f: 'resume-client', value: null }],
-  }),
+  // Timed pauses end by themselves: no stop op, which could cut one short.
+  schedule: ({ clientPauseMs }) =>
+    clientPauseMs
+      ? {
+          startOps: [{ f: 'pause-client', value: { target: 'holder', ms: clientPauseMs } }],
+          finalOps: [{ f: 'resume-client', value: null }],
+        }
+      : {
+          startOps: [{ f: 'pause-client', value: { target: 'holder' } }],
+          stopOp: { f: 'resume-client', value: null },
+          finalOps: [{ f: 'resume-client', value: null }],
+        },
   create: clientPauseNemesis,
 };

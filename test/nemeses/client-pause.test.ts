@@ -102,14 +102,21 @@ describe('client-pause', () => {
     expect(none.error).toMatch(/no running client/);
   });
 
-  it('has a schedule part: pause the holder (for clientPauseMs), resume at the stop and at the end', () => {
+  it('has a schedule part: pause the holder until the stop op, or for clientPauseMs with no stop op', () => {
     expect(clientPauseFamily.requires).toEqual([]);
-    const schedule = buildSchedule({ families: ['client-pause'], intervalS: 4, clientPauseMs: 5000 });
-    expect(schedule.packages).toEqual([
+    expect(buildSchedule({ families: ['client-pause'], intervalS: 4 }).packages).toEqual([
+      {
+        family: 'client-pause',
+        startOps: [{ f: 'pause-client', value: { target: 'holder' } }],
+        stopOp: { f: 'resume-client', value: null },
+        finalOps: [{ f: 'resume-client', value: null }],
+      },
+    ]);
+    const timed = buildSchedule({ families: ['client-pause'], intervalS: 4, clientPauseMs: 5000 });
+    expect(timed.packages).toEqual([
       {
         family: 'client-pause',
         startOps: [{ f: 'pause-client', value: { target: 'holder', ms: 5000 } }],
-        stopOp: { f: 'resume-client', value: null },
         finalOps: [{ f: 'resume-client', value: null }],
       },
     ]);
