@@ -53,6 +53,8 @@ export interface CombinedOptions {
   packet?: readonly PacketBehaviour[];
   /** Membership range and safety (default: 1 to every node, one change at a time, a majority stays). */
   membership?: MembershipScheduleOptions;
+  /** How long each client pause lasts (client-pause; default: until its stop op). */
+  clientPauseMs?: number;
   /** Seconds after which a node heals itself when the controller stops renewing (default 10). */
   deadmanTimeoutS?: number;
   /** Take over nodes that hold faults of another live run (`--force`). */
@@ -113,6 +115,7 @@ export function buildSchedule(options: CombinedOptions): NemesisSchedule {
     ...(options.partitions ? { partitions: options.partitions } : {}),
     ...(options.packet ? { packet: options.packet } : {}),
     ...(options.membership ? { membership: options.membership } : {}),
+    ...(options.clientPauseMs ? { clientPauseMs: options.clientPauseMs } : {}),
   };
   const packages: NemesisPackage[] = NEMESIS_FAMILIES.values()
     .filter((f) => options.families.includes(f.name))

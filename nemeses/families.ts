@@ -5,6 +5,7 @@
  */
 
 import { Registry } from '../src/registry.js';
+import { clientPauseFamily } from './client-pause.js';
 import { clockFamily } from './clock.js';
 import { containerPauseFamily } from './container-pause.js';
 import { fileFamily } from './file.js';
@@ -28,6 +29,7 @@ export const NEMESIS_FAMILIES = new Registry<NemesisFamily>(
     fileFamily,
     powerFamily,
     membershipFamily,
+    clientPauseFamily,
   ].map((f) => [f.name, f] as const),
 );
 

@@ -1,3 +1,4 @@
+import type { ClientProcesses } from '../src/client/processes.js';
 import type { Invocation } from '../src/client/types.js';
 import type { Remote } from '../src/control/types.js';
 import {
@@ -32,6 +33,8 @@ export interface NemesisContext {
    * an invoke/info pair of process `nemesis`. Given by the runner; absent outside a run.
    */
   record?: (f: string, value: unknown, error?: string) => void;
+  /** The run's clients, when each runs in a process of its own (the `client-pause` nemesis). */
+  clients?: ClientProcesses;
 }
 
 /** What a nemesis reports for one of its ops; recorded as the `info` completion's value. */
@@ -76,6 +79,8 @@ export interface FamilyScheduleOptions {
   packet?: readonly PacketBehaviour[];
   /** Membership range and safety, when the plan gives them. */
   membership?: MembershipScheduleOptions;
+  /** How long a client pause lasts before it resumes by itself (client-pause), when the plan says. */
+  clientPauseMs?: number;
 }
 
 /** One family's part of a schedule. */

@@ -2,6 +2,7 @@ import { Registry } from '../src/registry.js';
 import { append } from './append.js';
 import { election } from './election.js';
 import { lock } from './lock.js';
+import { lockSet } from './lock-set.js';
 import { noop } from './noop.js';
 import { queue } from './queue.js';
 import { register } from './register.js';
@@ -26,4 +27,5 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['ycsb', ycsb],
   ['queue', queue],
   ['unique-ids', uniqueIds],
+  ['lock-set', lockSet],
 ]);

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { NEMESIS_FAMILIES } from '../../nemeses/families.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import { defaultDb, executePlan } from '../run/execute.js';
 import { withInterrupts } from '../run/interrupts.js';
@@ -48,10 +49,7 @@ export function addPlanOptions(command: Command): Command {
       '--workload <name>',
       `workload: ${WORKLOADS.names().join(', ')}, or a module ./my-workload.js (default register)`,
     )
-    .option(
-      '--nemesis <list>',
-      'faults, comma-separated: partition, kill, pause, packet, clock, file; none; all',
-    )
+    .option('--nemesis <list>', `faults, comma-separated: ${NEMESIS_FAMILIES.names().join(', ')}; none; all`)
     .option(
       '--nemesis-interval <s>',
       'mean seconds between faults (default 10)',

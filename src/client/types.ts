@@ -20,6 +20,11 @@ export interface InvokeContext {
   process: number;
   /** Aborted when the runner gives up on the op (it is then recorded `info`). */
   signal: AbortSignal;
+  /**
+   * Tells whoever hosts the client that this process now holds a lock (or lease), or no
+   * longer does; the `client-pause` nemesis aims at holders. Absent for in-process clients.
+   */
+  holding?(held: boolean): void;
 }
 
 /**

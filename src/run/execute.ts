@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { damagedNodes } from '../../checkers/crash.js';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
+import { CLIENT_PAUSE } from '../../nemeses/client-pause.js';
 import {
   buildNemesisPlan,
   type CombinedOptions,
@@ -11,6 +12,7 @@ import { parseMembershipOptions } from '../../nemeses/membership.js';
 import { dbOptionsForPower } from '../../nemeses/power.js';
 import { bindClients, runsOn, workloadClientFactory } from '../../workloads/index.js';
 import type { Workload, WorkloadContext } from '../../workloads/types.js';
+import { flag } from '../client/options.js';
 import type { Remote } from '../control/types.js';
 import { DBS } from '../db/index.js';
 import type { Db, DbContext } from '../db/types.js';
@@ -22,6 +24,7 @@ import type { Op } from '../history/op.js';
 import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
+import { ClientProcessPool } from './client-host.js';
 import { checkLogs, logPatternsOf } from './log-scan.js';
 import { checkersFor, resolveDb, resolveNemesis, resolveWorkload } from './modules.js';
 import { NodeWatch } from './node-watch.js';
@@ -137,6 +140,18 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     progress?.start();
     const main = workload.generator(ctx);
     const final = workload.final?.(ctx);
+    const clientProcesses = hostsClientsOutOfProcess(plan, families)
+      ? new ClientProcessPool({
+          workload: plan.workload,
+          db: plan.db,
+          options: plan.workloadOptions,
+          dbOptions: plan.dbOptions,
+          concurrency: plan.concurrency,
+          nodes: [...nodes],
+          endpoints: Object.fromEntries(nodes.map((n) => [n, ctx.endpoint(n)])),
+        })
+      : undefined;
+    if (clientProcesses) log('clients: one process each (they can be paused)');
     const outcome = await runTest({
       concurrency: plan.concurrency,
       nodes,
@@ -145,7 +160,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       opTimeoutMs: plan.opTimeout * 1000,
       quietS: plan.quiet,
       finalTimeLimitS: plan.finalTimeLimit,
-      newClient: bindClients(workload, db, ctx),
+      newClient: clientProcesses ? () => clientProcesses.newClient() : bindClients(workload, db, ctx),
+      ...(clientProcesses ? { clientProcesses } : {}),
       generator: plan.rate > 0 ? rate(plan.rate, main) : main,
       ...(final ? { finalGenerator: final } : {}),
       ...(db && remote
@@ -164,7 +180,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       log,
       ...(progress ? { observer: progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    });
+    }).finally(() => clientProcesses?.shutdown());
     history.close();
     progress?.stop();
 
@@ -291,7 +307,25 @@ function nemesisOptions(plan: Plan, families: CombinedOptions['families']): Comb
     ...(Array.isArray(o.packet) ? { packet: o.packet as NonNullable<CombinedOptions['packet']> } : {}),
     ...(o.force === true ? { force: true } : {}),
     ...(membership ? { membership } : {}),
+    ...(o.clientPauseMs !== undefined
+      ? { clientPauseMs: positiveOption(o.clientPauseMs, 'clientPauseMs') }
+      : {}),
   };
+}
+
+function positiveOption(v: unknown, key: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new InputError('expected a positive number of milliseconds', { field: `nemesisOptions.${key}` });
+  }
+  return v;
+}
+
+/**
+ * Whether each client runs in a process of its own: asked for by the workload option
+ * `clientProcesses`, and needed by the `client-pause` nemesis (it stops those processes).
+ */
+function hostsClientsOutOfProcess(plan: Plan, families: readonly string[]): boolean {
+  return flag(plan.workloadOptions, 'clientProcesses', false) || families.includes(CLIENT_PAUSE);
 }
 
 /** The plan's `nodes` and `ssh` settings, overridden by command-line flags. */

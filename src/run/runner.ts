@@ -1,5 +1,6 @@
 import { UNHANDLED_FIELD } from '../../checkers/stats.js';
 import type { Nemesis, NemesisContext } from '../../nemeses/types.js';
+import type { ClientProcesses } from '../client/processes.js';
 import type { Client, Completion, Invocation } from '../client/types.js';
 import type { Remote } from '../control/types.js';
 import { collectLogs } from '../db/logs.js';
@@ -50,6 +51,8 @@ export interface RunSpec {
   finalTimeLimitS: number;
   /** A fresh client, one per thread, and again after each crash. */
   newClient: () => Client;
+  /** Set when each client runs in a process of its own: the `client-pause` nemesis stops them. */
+  clientProcesses?: ClientProcesses;
   /** The main phase's client generator. */
   generator: Generator;
   /** Ops after healing, e.g. final reads. */
@@ -169,6 +172,7 @@ class Runner {
         random: seededRandom((spec.seed ^ 0x6e656d) >>> 0),
         log: spec.log,
         record: (f, value, error) => this.recordEvent(f, value, error),
+        ...(spec.clientProcesses ? { clients: spec.clientProcesses } : {}),
       };
       for (const n of spec.nemeses) for (const f of n.fs) this.nemesisByF.set(f, n);
     }

@@ -2,6 +2,7 @@
 export * from './election.js';
 export * from './kv.js';
 export * from './lock.js';
+export * from './lock-set.js';
 export * from './queue.js';
 export * from './register.js';
 export * from './set.js';

@@ -5,6 +5,7 @@ import {
   ELECTION_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
+  LOCK_SET_CLIENT,
   REGISTER_CLIENT,
   SET_CLIENT,
   WR_CLIENT,
@@ -12,6 +13,7 @@ import {
 import { EtcdElectionClient } from './election.js';
 import { EtcdKvClient } from './kv.js';
 import { EtcdLockClient } from './lock.js';
+import { EtcdLockSetClient } from './lock-set.js';
 import { EtcdRegisterClient } from './register.js';
 import { EtcdSetClient } from './set.js';
 import { EtcdTxnClient } from './txn.js';
@@ -24,4 +26,5 @@ export const ETCD_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new EtcdLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new EtcdElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new EtcdKvClient(ctx)),
+  offer(LOCK_SET_CLIENT, (ctx) => new EtcdLockSetClient(ctx)),
 );

@@ -5,12 +5,14 @@ import {
   ELECTION_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
+  LOCK_SET_CLIENT,
   REGISTER_CLIENT,
   SET_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { ZkKvClient } from './kv.js';
 import { ZkElectionClient, ZkLockClient } from './lock.js';
+import { ZkLockSetClient } from './lock-set.js';
 import { ZkRegisterClient } from './register.js';
 import { ZkSetClient } from './set.js';
 import { ZkTxnClient } from './txn.js';
@@ -23,4 +25,5 @@ export const ZOOKEEPER_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new ZkLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new ZkElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new ZkKvClient(ctx)),
+  offer(LOCK_SET_CLIENT, (ctx) => new ZkLockSetClient(ctx)),
 );

@@ -13,8 +13,9 @@ import { ZkSession } from './session.js';
  * removing its znode; giving back removes it. Closing the session removes the ephemeral
  * znode, and so gives up what it held. The term of a holder is its znode's sequence number.
  */
-class ZkQueueSession extends ZkSession {
-  private mine: string | undefined;
+export class ZkQueueSession extends ZkSession {
+  /** The name of our znode in the queue, while we hold (or wait for) the lock. */
+  protected mine: string | undefined;
   private readonly waitMs: number;
 
   constructor(ctx: ClientContext, dir: string) {
