@@ -5,9 +5,11 @@ import { lock } from './lock.js';
 import { noop } from './noop.js';
 import { queue } from './queue.js';
 import { register } from './register.js';
+import { sequence } from './sequence.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
 import { uniqueIds } from './unique-ids.js';
+import { watch } from './watch.js';
 import { wr } from './wr.js';
 import { ycsb } from './ycsb.js';
 
@@ -26,4 +28,6 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['ycsb', ycsb],
   ['queue', queue],
   ['unique-ids', uniqueIds],
+  ['watch', watch],
+  ['sequence', sequence],
 ]);

@@ -6,15 +6,19 @@ import {
   KV_CLIENT,
   LOCK_CLIENT,
   REGISTER_CLIENT,
+  SEQUENCE_CLIENT,
   SET_CLIENT,
+  WATCH_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { EtcdElectionClient } from './election.js';
 import { EtcdKvClient } from './kv.js';
 import { EtcdLockClient } from './lock.js';
 import { EtcdRegisterClient } from './register.js';
+import { EtcdSequenceClient } from './sequence.js';
 import { EtcdSetClient } from './set.js';
 import { EtcdTxnClient } from './txn.js';
+import { EtcdWatchClient } from './watch.js';
 
 export const ETCD_CLIENTS = offers(
   offer(REGISTER_CLIENT, (ctx) => new EtcdRegisterClient(ctx)),
@@ -24,4 +28,6 @@ export const ETCD_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new EtcdLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new EtcdElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new EtcdKvClient(ctx)),
+  offer(WATCH_CLIENT, (ctx) => new EtcdWatchClient(ctx)),
+  offer(SEQUENCE_CLIENT, (ctx) => new EtcdSequenceClient(ctx)),
 );

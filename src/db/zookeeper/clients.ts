@@ -6,14 +6,18 @@ import {
   KV_CLIENT,
   LOCK_CLIENT,
   REGISTER_CLIENT,
+  SEQUENCE_CLIENT,
   SET_CLIENT,
+  WATCH_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { ZkKvClient } from './kv.js';
 import { ZkElectionClient, ZkLockClient } from './lock.js';
 import { ZkRegisterClient } from './register.js';
+import { ZkSequenceClient } from './sequence.js';
 import { ZkSetClient } from './set.js';
 import { ZkTxnClient } from './txn.js';
+import { ZkWatchClient } from './watch.js';
 
 export const ZOOKEEPER_CLIENTS = offers(
   offer(REGISTER_CLIENT, (ctx) => new ZkRegisterClient(ctx)),
@@ -23,4 +27,6 @@ export const ZOOKEEPER_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new ZkLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new ZkElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new ZkKvClient(ctx)),
+  offer(WATCH_CLIENT, (ctx) => new ZkWatchClient(ctx)),
+  offer(SEQUENCE_CLIENT, (ctx) => new ZkSequenceClient(ctx)),
 );
