@@ -236,8 +236,10 @@ export function checkWatch(history: History, options: WatchCheckOptions = {}): W
   for (const w of watchers.values()) {
     const fin = finals.get(w.key);
     if (!w.final || !fin) continue;
+    // Where the watcher ended: the highest version it saw (a late, reordered event is reported apart).
+    let last: Seen | undefined;
+    for (const s of w.seen) if (s.version !== undefined && (!last || s.version > last.version!)) last = s;
     const withVersion = w.seen.filter((s) => s.version !== undefined);
-    const last = withVersion[withVersion.length - 1];
     const reached = withVersion.find((s) => s.version === fin.version);
     const since = Math.max(lastFault, knownOf(w.key).get(fin.version)?.at ?? 0);
     const lagMs = reached ? Math.max(0, (reached.at - since) / 1e6) : null;
@@ -347,6 +349,8 @@ function checkStream(w: Watcher, versions: Map<number, Known>, report: (a: Watch
           ? `saw version ${s.version} twice`
           : `saw version ${s.version} after version ${last.version}`,
       });
+      // Delivered late is still delivered: not also missed.
+      got.add(s.version);
       continue;
     }
     got.add(s.version);
