@@ -46,7 +46,7 @@ export interface CatchUp extends WatchBatch {
  * missed, duplicated, reordered and phantom events, and watchers that did not converge (or not
  * within `convergeWithinS` of the last heal, when set). Needs a {@link WatchClient}.
  *
- * Options: `keys` (default 2), `watchMs` (default 500), `catchUpMs` (default 10000),
+ * Options: `keys` (default 2), `watchMs` (default 500), `catchUpMs` (default 4000; keep it below the plan's `opTimeout`),
  * `convergeWithinS` (a bound on each watcher's lag; default none), `callTimeoutMs`;
  * `testDropOneEvent` (tests only: one watcher drops one event, so the run must be invalid).
  */
@@ -114,7 +114,7 @@ export function watchFinal(options: Options): Generator {
   const keys = keyCount(options);
   const value: CatchUpSpec = {
     windowMs: positive(options, 'watchMs', 500),
-    catchUpMs: positive(options, 'catchUpMs', 10_000),
+    catchUpMs: positive(options, 'catchUpMs', 4000),
   };
   const isWatcher = (t: Thread): boolean => typeof t === 'number' && t >= keys;
   return onThreads(
