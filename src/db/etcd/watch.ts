@@ -62,6 +62,8 @@ export class EtcdWatchClient extends EtcdSession implements WatchClient {
     try {
       if (!follow.watcher || follow.broken) await this.follow(key, follow);
     } catch (err) {
+      // A watch that timed out may still be made later, out of sight: start on a fresh connection.
+      follow.broken = true;
       return etcdFailure(err, true);
     }
     if (!follow.broken) {

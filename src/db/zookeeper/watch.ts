@@ -98,8 +98,8 @@ export class ZkWatchClient extends ZkSession implements WatchClient {
   async watch(key: number, windowMs: number): Promise<Outcome<WatchObservation[]>> {
     const f = this.followOf(key);
     try {
-      if (this.expired) {
-        // The session and its watches are gone: a new session, and the watch starts afresh.
+      if (this.expired || !this.zk) {
+        // The session and its watches are gone (or reopening it failed): a new session, the watch starts afresh.
         await this.close();
         await this.open(this.node!);
       }
