@@ -23,6 +23,9 @@ interface Follow {
   session: ZkClient | undefined;
   /** No watch registered on this session yet: the next is the watcher's `start`. */
   fresh: boolean;
+  /** A getData with the watch is in flight: the library registers the watch before we hear back. */
+  arming: boolean;
+  firedWhileArming: boolean;
   armed: boolean;
   fired: boolean;
   seen: WatchObservation[];
@@ -141,16 +144,17 @@ export class ZkWatchClient extends ZkSession implements WatchClient {
       const follow: Follow = {
         session: undefined,
         fresh: true,
+        arming: false,
+        firedWhileArming: false,
         armed: false,
         fired: false,
         seen: [],
         wake: undefined,
         onNotify: () => {
-          if (!follow.armed || follow.session !== this.zk) return;
-          follow.armed = false;
-          follow.fired = true;
-          follow.seen.push({ via: 'notified', at: Date.now() });
-          follow.wake?.();
+          if (follow.session !== this.zk) return;
+          // Fired before we heard the getData's answer: recorded after the state it armed at.
+          if (follow.arming) follow.firedWhileArming = true;
+          else if (follow.armed) fire(follow);
         },
       };
       f = follow;
@@ -163,13 +167,21 @@ export class ZkWatchClient extends ZkSession implements WatchClient {
   private async arm(key: number, f: Follow, via: 'start' | 'arm'): Promise<void> {
     const zk = this.client;
     const path = await this.path(key);
-    const got = await zkCall<{ data: Buffer; stat: ZkStat }>(zk, `getData ${path}`, this.timeoutMs, (done) =>
-      zk.getData(path, f.onNotify, (err, data, stat) => done(err, { data: data ?? Buffer.alloc(0), stat })),
-    );
+    f.arming = true;
+    f.firedWhileArming = false;
+    let got: { data: Buffer; stat: ZkStat };
+    try {
+      got = await zkCall(zk, `getData ${path}`, this.timeoutMs, (done) =>
+        zk.getData(path, f.onNotify, (err, data, stat) => done(err, { data: data ?? Buffer.alloc(0), stat })),
+      );
+    } finally {
+      f.arming = false;
+    }
     f.fresh = false;
     f.armed = true;
     f.fired = false;
     f.seen.push({ via, ...versionedOf(got.data, got.stat), at: Date.now() });
+    if (f.firedWhileArming) fire(f);
   }
 
   override async close(): Promise<void> {
@@ -179,6 +191,15 @@ export class ZkWatchClient extends ZkSession implements WatchClient {
     }
     await super.close();
   }
+}
+
+/** The one-shot watch fired: it is spent until armed again. */
+function fire(f: Follow): void {
+  f.firedWhileArming = false;
+  f.armed = false;
+  f.fired = true;
+  f.seen.push({ via: 'notified', at: Date.now() });
+  f.wake?.();
 }
 
 /** A znode's version and value. */
