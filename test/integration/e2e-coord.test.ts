@@ -31,8 +31,23 @@ afterAll(async () => {
 
 async function runPlan(plan: Record<string, unknown>): Promise<ExecuteResult> {
   return executePlan(
-    validatePlan({ quiet: 2, concurrency: 10, rate: 50, opTimeout: 8, seed: 42, finalTimeLimit: 30, ...plan }),
+    validatePlan({
+      quiet: 2,
+      concurrency: 10,
+      rate: 50,
+      opTimeout: 8,
+      seed: 42,
+      finalTimeLimit: 30,
+      ...plan,
+    }),
     { nodeFlags: { ensemble: ENSEMBLE }, resultsDir, progress: false, out: () => undefined },
+  );
+}
+
+/** The figures of a run, for the closing note: one line on stdout. */
+function summarise(label: string, r: ExecuteResult, fields: Record<string, unknown>): void {
+  console.info(
+    `${label}: valid=${String(r.result.valid)} ops ok=${r.stats.ok} nemesis=${r.stats.nemesisOps} ${JSON.stringify(fields)}`,
   );
 }
 
@@ -51,6 +66,13 @@ describe.sequential('watch and sequence on etcd and ZooKeeper, end to end', () =
     it(`${db} watch under partitions and kills: watchers see every change and converge`, async () => {
       const r = await runPlan({ db, workload: 'watch', timeLimit: 15, ...FAULTS });
       const watch = checker(r, 'watch');
+      summarise(`${db} watch`, r, {
+        writes: `${watch.acknowledgedWriteCount}/${watch.writeCount}`,
+        watchers: watch.watcherCount,
+        observations: watch.observationCount,
+        anomalies: watch.anomalyTypes,
+        maxLagMs: watch.maxLagMs,
+      });
       expect(r.stats.nemesisOps).toBeGreaterThan(0);
       expect(watch.acknowledgedWriteCount as number).toBeGreaterThan(20);
       expect(watch.observationCount as number).toBeGreaterThan(20);
@@ -63,6 +85,12 @@ describe.sequential('watch and sequence on etcd and ZooKeeper, end to end', () =
     it(`${db} sequence under partitions and kills: numbers unique and increasing`, async () => {
       const r = await runPlan({ db, workload: 'sequence', timeLimit: 12, ...FAULTS });
       const sequence = checker(r, 'sequence');
+      summarise(`${db} sequence`, r, {
+        acknowledged: sequence.acknowledgedCount,
+        failed: sequence.failedCount,
+        indefinite: sequence.indefiniteCount,
+        gaps: sequence.gapCount,
+      });
       expect(sequence.acknowledgedCount as number).toBeGreaterThan(50);
       expect(sequence.duplicated).toEqual([]);
       expect(sequence.outOfOrder).toEqual([]);
