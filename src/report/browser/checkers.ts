@@ -12,6 +12,7 @@ import {
   watchLine,
 } from './coordination.js';
 import { add, badge, type Child, clip, fmt, h, key, show, svg, table, type Verdict } from './dom.js';
+import { HEALTH_CHECKERS, type HealthView, healthLine, renderHealth } from './health.js';
 import { focusOp, opLink, opList } from './links.js';
 import { perf } from './page.js';
 
@@ -130,6 +131,7 @@ export function renderChecker(name: string, r: ResultView): HTMLDivElement {
 
 function oneLine(name: string, r: ResultView): string {
   if (name === 'perf' && perf) return 'measured: see Performance below';
+  if (HEALTH_CHECKERS.has(name)) return healthLine(name, r as HealthView);
   if (isWatchResult(r)) return watchLine(r);
   if (isSequenceResult(r)) return sequenceLine(r);
   const anomalies = r['anomaly-types'];
@@ -146,6 +148,7 @@ function oneLine(name: string, r: ResultView): string {
 }
 
 function renderEvidence(name: string, r: ResultView): HTMLElement | null {
+  if (HEALTH_CHECKERS.has(name)) return renderHealth(name, r as HealthView);
   if (isWatchResult(r)) return renderWatch(r);
   if (isSequenceResult(r)) return renderSequence(r);
   if (r.failures && r.model && r.stats) return renderLinearizable(r.failures);
