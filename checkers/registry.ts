@@ -16,9 +16,11 @@ import { lockChecker } from './lock.js';
 import { perfChecker } from './perf.js';
 import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
+import { sequenceChecker } from './sequence.js';
 import { setChecker, setFullChecker } from './set.js';
 import { statsChecker } from './stats.js';
 import { uniqueIdsChecker } from './unique-ids.js';
+import { watchChecker } from './watch.js';
 
 /**
  * Every checker `faultline check --checker NAME` and plans know, by name. To add one, import it
@@ -39,6 +41,8 @@ export const CHECKERS = new Registry<Checker>('checker', [
     lockChecker,
     electionChecker,
     perfChecker,
+    watchChecker,
+    sequenceChecker,
     statsChecker,
     crashChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),

@@ -6,9 +6,11 @@ import { lockSet } from './lock-set.js';
 import { noop } from './noop.js';
 import { queue } from './queue.js';
 import { register } from './register.js';
+import { sequence } from './sequence.js';
 import { set } from './set.js';
 import type { Workload } from './types.js';
 import { uniqueIds } from './unique-ids.js';
+import { watch } from './watch.js';
 import { wr } from './wr.js';
 import { ycsb } from './ycsb.js';
 
@@ -28,4 +30,6 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['queue', queue],
   ['unique-ids', uniqueIds],
   ['lock-set', lockSet],
+  ['watch', watch],
+  ['sequence', sequence],
 ]);

@@ -5,6 +5,8 @@ export * from './lock.js';
 export * from './lock-set.js';
 export * from './queue.js';
 export * from './register.js';
+export * from './sequence.js';
 export * from './set.js';
 export * from './txn.js';
 export * from './unique-ids.js';
+export * from './watch.js';

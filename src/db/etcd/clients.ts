@@ -7,7 +7,9 @@ import {
   LOCK_CLIENT,
   LOCK_SET_CLIENT,
   REGISTER_CLIENT,
+  SEQUENCE_CLIENT,
   SET_CLIENT,
+  WATCH_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { EtcdElectionClient } from './election.js';
@@ -15,8 +17,10 @@ import { EtcdKvClient } from './kv.js';
 import { EtcdLockClient } from './lock.js';
 import { EtcdLockSetClient } from './lock-set.js';
 import { EtcdRegisterClient } from './register.js';
+import { EtcdSequenceClient } from './sequence.js';
 import { EtcdSetClient } from './set.js';
 import { EtcdTxnClient } from './txn.js';
+import { EtcdWatchClient } from './watch.js';
 
 export const ETCD_CLIENTS = offers(
   offer(REGISTER_CLIENT, (ctx) => new EtcdRegisterClient(ctx)),
@@ -27,4 +31,6 @@ export const ETCD_CLIENTS = offers(
   offer(ELECTION_CLIENT, (ctx) => new EtcdElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new EtcdKvClient(ctx)),
   offer(LOCK_SET_CLIENT, (ctx) => new EtcdLockSetClient(ctx)),
+  offer(WATCH_CLIENT, (ctx) => new EtcdWatchClient(ctx)),
+  offer(SEQUENCE_CLIENT, (ctx) => new EtcdSequenceClient(ctx)),
 );

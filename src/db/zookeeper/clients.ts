@@ -7,15 +7,19 @@ import {
   LOCK_CLIENT,
   LOCK_SET_CLIENT,
   REGISTER_CLIENT,
+  SEQUENCE_CLIENT,
   SET_CLIENT,
+  WATCH_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { ZkKvClient } from './kv.js';
 import { ZkElectionClient, ZkLockClient } from './lock.js';
 import { ZkLockSetClient } from './lock-set.js';
 import { ZkRegisterClient } from './register.js';
+import { ZkSequenceClient } from './sequence.js';
 import { ZkSetClient } from './set.js';
 import { ZkTxnClient } from './txn.js';
+import { ZkWatchClient } from './watch.js';
 
 export const ZOOKEEPER_CLIENTS = offers(
   offer(REGISTER_CLIENT, (ctx) => new ZkRegisterClient(ctx)),
@@ -26,4 +30,6 @@ export const ZOOKEEPER_CLIENTS = offers(
   offer(ELECTION_CLIENT, (ctx) => new ZkElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new ZkKvClient(ctx)),
   offer(LOCK_SET_CLIENT, (ctx) => new ZkLockSetClient(ctx)),
+  offer(WATCH_CLIENT, (ctx) => new ZkWatchClient(ctx)),
+  offer(SEQUENCE_CLIENT, (ctx) => new ZkSequenceClient(ctx)),
 );
