@@ -4,6 +4,7 @@ import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
+import { ephemeralChecker } from './ephemeral.js';
 import {
   casRegister,
   linearizableChecker,
@@ -36,6 +37,7 @@ export const CHECKERS = new Registry<Checker>('checker', [
     bankChecker,
     lockChecker,
     electionChecker,
+    ephemeralChecker,
     perfChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
