@@ -1,6 +1,7 @@
 import { Registry } from '../src/registry.js';
 import { append } from './append.js';
 import { election } from './election.js';
+import { ephemeral } from './ephemeral.js';
 import { lock } from './lock.js';
 import { noop } from './noop.js';
 import { queue } from './queue.js';
@@ -26,4 +27,5 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['ycsb', ycsb],
   ['queue', queue],
   ['unique-ids', uniqueIds],
+  ['ephemeral', ephemeral],
 ]);

@@ -3,6 +3,7 @@ import { offer, offers } from '../../client/kind.js';
 import {
   APPEND_CLIENT,
   ELECTION_CLIENT,
+  EPHEMERAL_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
   REGISTER_CLIENT,
@@ -10,6 +11,7 @@ import {
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { EtcdElectionClient } from './election.js';
+import { EtcdEphemeralClient } from './ephemeral.js';
 import { EtcdKvClient } from './kv.js';
 import { EtcdLockClient } from './lock.js';
 import { EtcdRegisterClient } from './register.js';
@@ -24,4 +26,5 @@ export const ETCD_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new EtcdLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new EtcdElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new EtcdKvClient(ctx)),
+  offer(EPHEMERAL_CLIENT, (ctx) => new EtcdEphemeralClient(ctx)),
 );

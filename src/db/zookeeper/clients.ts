@@ -3,12 +3,14 @@ import { offer, offers } from '../../client/kind.js';
 import {
   APPEND_CLIENT,
   ELECTION_CLIENT,
+  EPHEMERAL_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
   REGISTER_CLIENT,
   SET_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
+import { ZkEphemeralClient } from './ephemeral.js';
 import { ZkKvClient } from './kv.js';
 import { ZkElectionClient, ZkLockClient } from './lock.js';
 import { ZkRegisterClient } from './register.js';
@@ -23,4 +25,5 @@ export const ZOOKEEPER_CLIENTS = offers(
   offer(LOCK_CLIENT, (ctx) => new ZkLockClient(ctx)),
   offer(ELECTION_CLIENT, (ctx) => new ZkElectionClient(ctx)),
   offer(KV_CLIENT, (ctx) => new ZkKvClient(ctx)),
+  offer(EPHEMERAL_CLIENT, (ctx) => new ZkEphemeralClient(ctx)),
 );
