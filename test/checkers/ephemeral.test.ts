@@ -8,7 +8,14 @@ type At = [number, Process, Op['type'], string, unknown];
 
 function history(events: At[]): History {
   return History.from(
-    events.map(([ms, process, type, f, value], index) => ({ index, time: ms * 1e6, type, process, f, value })),
+    events.map(([ms, process, type, f, value], index) => ({
+      index,
+      time: ms * 1e6,
+      type,
+      process,
+      f,
+      value,
+    })),
   );
 }
 
@@ -55,7 +62,12 @@ describe('ephemeral checker', () => {
     expect(r.valid).toBe(true);
     expect(r.deaths).toBe(1);
     expect(r.verifiedDeaths).toBe(1);
-    expect(r.memberTimelines[0]).toMatchObject({ member: 'm1', end: 'die', aliveUntilMs: 5000, session: 'abc' });
+    expect(r.memberTimelines[0]).toMatchObject({
+      member: 'm1',
+      end: 'die',
+      aliveUntilMs: 5000,
+      session: 'abc',
+    });
   });
 
   it('names a node deleted while its session was provably alive', () => {
