@@ -44,8 +44,8 @@ function internals(zk: ZkClient): ConnectionInternals {
  * `leave` removes the znode, then closes the session. `die` destroys the session's socket
  * without a close-session request and without reconnecting: the server sees the connection
  * drop and expires the session after its timeout. `cut` blackholes the socket on the client's
- * side: it stops reading, drops every write (the library's pings too) and stops the ping
- * timer, so the connection stays open but nothing reaches the server. `list` writes a sync
+ * side: the library stops pinging and will not reconnect, the socket stops reading and drops
+ * every write, so the connection stays open but nothing reaches the server. `list` writes a sync
  * node through the leader, then reads the children on the thread's own session.
  *
  * Test only: `testOnlyDeleteOwnNode` makes every heartbeat remove the member's znode right
@@ -130,7 +130,10 @@ export class ZkEphemeralClient extends ZkSession implements EphemeralClient {
     const mine = this.mine;
     if (!mine) return fail('not registered');
     this.mine = undefined;
-    const socket = internals(mine.zk).socket;
+    const conn = internals(mine.zk);
+    // No pings are queued and a closed socket is not reopened (the session must not come back).
+    conn.state = CLOSING;
+    const socket = conn.socket;
     if (socket) {
       socket.setTimeout(0);
       socket.pause();
