@@ -38,7 +38,12 @@ import { field, nsToMs as ms, plural, verdictWord } from './values.js';
 export interface EphemeralOptions extends CommonCheckOptions {
   /** The session timeout or TTL to assume when a register's `ok` value does not say (ms). */
   ttlMs?: number;
-  /** How much earlier than the proven expiry a deletion is tolerated (ms, default 1000). */
+  /**
+   * How much earlier than the proven expiry a deletion is tolerated (ms, default 1000): a
+   * ZooKeeper follower tells the leader of its sessions' activity with the leader's next ping,
+   * every half tick (1000 ms with the default tickTime), so the leader's clock of a session can
+   * lag the client's last request by that much.
+   */
   slackMs?: number;
   /** How long after `ttl` a dead member's node may still be seen (ms, default 5000). */
   boundMs?: number;

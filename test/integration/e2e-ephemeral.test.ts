@@ -1,7 +1,7 @@
 /**
  * End to end: the `ephemeral` workload on real etcd and ZooKeeper in the local ensemble
  * `fleph` (10.115.0.0/24, its own), through executePlan as `faultline run` does, under server
- * kills and partitions; members also die and are cut off by themselves. Then one run whose
+ * kills and partitions; members also die and are cut off by themselves. Then, on each, a run whose
  * members delete their own node while alive (a test-only client option): the checker must fire.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,16 +81,20 @@ describe.sequential('ephemeral nodes and leases, end to end', () => {
     }, 240_000);
   }
 
-  it('etcd: a member deleting its own node while its lease is alive makes the run invalid', async () => {
-    const r = await runPlan({
-      db: 'etcd',
-      timeLimit: 10,
-      workloadOptions: { testOnlyDeleteOwnNode: true },
-    });
-    const e = ephemeralResult(r);
-    expect(e.valid, about(r, e)).toBe(false);
-    expect(e.breachCounts['deleted-while-alive']).toBeGreaterThan(0);
-    expect(e.breaches[0]!.explanation).toMatch(/heartbeat op \d+/);
-    expect(r.exitCode).toBe(1);
-  }, 240_000);
+  it.each(['etcd', 'zookeeper'] as const)(
+    '%s: a member deleting its own node while its session is alive makes the run invalid',
+    async (db) => {
+      const r = await runPlan({
+        db,
+        timeLimit: 10,
+        workloadOptions: { testOnlyDeleteOwnNode: true },
+      });
+      const e = ephemeralResult(r);
+      expect(e.valid, about(r, e)).toBe(false);
+      expect(e.breachCounts['deleted-while-alive']).toBeGreaterThan(0);
+      expect(e.breaches[0]!.explanation).toMatch(/heartbeat op \d+/);
+      expect(r.exitCode).toBe(1);
+    },
+    240_000,
+  );
 });
