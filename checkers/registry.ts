@@ -2,6 +2,7 @@ import { InputError } from '../src/errors.js';
 import { Registry } from '../src/registry.js';
 import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
+import { crashChecker } from './crash.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
 import { ephemeralChecker } from './ephemeral.js';
@@ -17,6 +18,7 @@ import { perfChecker } from './perf.js';
 import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
 import { setChecker, setFullChecker } from './set.js';
+import { statsChecker } from './stats.js';
 import { uniqueIdsChecker } from './unique-ids.js';
 
 /**
@@ -39,6 +41,8 @@ export const CHECKERS = new Registry<Checker>('checker', [
     electionChecker,
     ephemeralChecker,
     perfChecker,
+    statsChecker,
+    crashChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
 
