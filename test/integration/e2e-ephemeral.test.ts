@@ -77,7 +77,10 @@ describe.sequential('ephemeral nodes and leases, end to end', () => {
       expect(e.deaths).toBeGreaterThan(0);
       expect(e.unverifiedDeaths).toBe(0);
       expect(e.valid, about(r, e)).toBe(true);
-      expect(r.exitCode).toBe(0);
+      // The other checkers of every run (stats: an op kind that never once succeeded under the
+      // faults proves nothing) may leave the whole verdict unknown, never invalid.
+      expect(r.result.valid, JSON.stringify(r.result).slice(0, 600)).not.toBe(false);
+      expect([0, 2]).toContain(r.exitCode);
     }, 240_000);
   }
 
