@@ -5,6 +5,7 @@ import { counterChecker } from './counter.js';
 import { crashChecker } from './crash.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
+import { ephemeralChecker } from './ephemeral.js';
 import {
   casRegister,
   linearizableChecker,
@@ -40,6 +41,7 @@ export const CHECKERS = new Registry<Checker>('checker', [
     bankChecker,
     lockChecker,
     electionChecker,
+    ephemeralChecker,
     perfChecker,
     watchChecker,
     sequenceChecker,

@@ -1,6 +1,7 @@
 import { Registry } from '../src/registry.js';
 import { append } from './append.js';
 import { election } from './election.js';
+import { ephemeral } from './ephemeral.js';
 import { lock } from './lock.js';
 import { lockSet } from './lock-set.js';
 import { noop } from './noop.js';
@@ -32,4 +33,5 @@ export const WORKLOADS = new Registry<Workload>('workload', [
   ['lock-set', lockSet],
   ['watch', watch],
   ['sequence', sequence],
+  ['ephemeral', ephemeral],
 ]);

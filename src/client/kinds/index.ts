@@ -1,5 +1,6 @@
 /** The client interfaces faultline's workloads need; a db adapter offers the ones it can. */
 export * from './election.js';
+export * from './ephemeral.js';
 export * from './kv.js';
 export * from './lock.js';
 export * from './lock-set.js';

@@ -3,6 +3,7 @@ import { offer, offers } from '../../client/kind.js';
 import {
   APPEND_CLIENT,
   ELECTION_CLIENT,
+  EPHEMERAL_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
   LOCK_SET_CLIENT,
@@ -13,6 +14,7 @@ import {
   WR_CLIENT,
 } from '../../client/kinds/index.js';
 import { EtcdElectionClient } from './election.js';
+import { EtcdEphemeralClient } from './ephemeral.js';
 import { EtcdKvClient } from './kv.js';
 import { EtcdLockClient } from './lock.js';
 import { EtcdLockSetClient } from './lock-set.js';
@@ -33,4 +35,5 @@ export const ETCD_CLIENTS = offers(
   offer(LOCK_SET_CLIENT, (ctx) => new EtcdLockSetClient(ctx)),
   offer(WATCH_CLIENT, (ctx) => new EtcdWatchClient(ctx)),
   offer(SEQUENCE_CLIENT, (ctx) => new EtcdSequenceClient(ctx)),
+  offer(EPHEMERAL_CLIENT, (ctx) => new EtcdEphemeralClient(ctx)),
 );

@@ -3,6 +3,7 @@ import { offer, offers } from '../../client/kind.js';
 import {
   APPEND_CLIENT,
   ELECTION_CLIENT,
+  EPHEMERAL_CLIENT,
   KV_CLIENT,
   LOCK_CLIENT,
   LOCK_SET_CLIENT,
@@ -12,6 +13,7 @@ import {
   WATCH_CLIENT,
   WR_CLIENT,
 } from '../../client/kinds/index.js';
+import { ZkEphemeralClient } from './ephemeral.js';
 import { ZkKvClient } from './kv.js';
 import { ZkElectionClient, ZkLockClient } from './lock.js';
 import { ZkLockSetClient } from './lock-set.js';
@@ -32,4 +34,5 @@ export const ZOOKEEPER_CLIENTS = offers(
   offer(LOCK_SET_CLIENT, (ctx) => new ZkLockSetClient(ctx)),
   offer(WATCH_CLIENT, (ctx) => new ZkWatchClient(ctx)),
   offer(SEQUENCE_CLIENT, (ctx) => new ZkSequenceClient(ctx)),
+  offer(EPHEMERAL_CLIENT, (ctx) => new ZkEphemeralClient(ctx)),
 );

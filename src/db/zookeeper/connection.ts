@@ -87,9 +87,20 @@ honourVersionZeroInTransactions();
 /** Deadline of every call, unless a workload gives its own. */
 export const DEFAULT_ZK_TIMEOUT_MS = 3000;
 
-/** Opens a session on the server at `endpoint` (`host:port`), or throws after `timeoutMs`. */
-export async function connectZk(endpoint: string, timeoutMs = DEFAULT_ZK_TIMEOUT_MS): Promise<ZkClient> {
-  const client = zookeeper.createClient(endpoint, { sessionTimeout: 10_000, spinDelay: 200, retries: 0 });
+/**
+ * Opens a session on the server at `endpoint` (`host:port`), asking for `sessionTimeoutMs`
+ * (default 10 s; the server clamps it to [2, 20] ticks), or throws after `timeoutMs`.
+ */
+export async function connectZk(
+  endpoint: string,
+  timeoutMs = DEFAULT_ZK_TIMEOUT_MS,
+  sessionTimeoutMs = 10_000,
+): Promise<ZkClient> {
+  const client = zookeeper.createClient(endpoint, {
+    sessionTimeout: sessionTimeoutMs,
+    spinDelay: 200,
+    retries: 0,
+  });
   const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
   client.connect();
   try {

@@ -12,12 +12,13 @@ import {
   watchLine,
 } from './coordination.js';
 import { add, badge, type Child, clip, fmt, h, key, show, svg, table, type Verdict } from './dom.js';
+import { type EphemeralView, renderEphemeral } from './ephemeral.js';
 import { HEALTH_CHECKERS, type HealthView, healthLine, renderHealth } from './health.js';
 import { focusOp, opLink, opList } from './links.js';
 import { perf } from './page.js';
 
 /** What the page reads of a checker result; every field is optional, results differ in shape. */
-export interface ResultView {
+export interface ResultView extends EphemeralView {
   valid?: Verdict;
   reason?: string;
   error?: string;
@@ -140,6 +141,8 @@ function oneLine(name: string, r: ResultView): string {
   if (r.model && r.stats) return `model ${r.model}, ${r.stats.ops} ops in ${r.stats.partitions} partition(s)`;
   if (r.lostCount !== undefined)
     return `${r.lostCount} lost of ${r.acknowledgedCount !== undefined ? `${r.acknowledgedCount} acknowledged` : `${r.attemptCount} attempted`}`;
+  if (r.memberTimelines && r.breachCount !== undefined)
+    return `${r.breachCount} broken promise(s) over ${r.memberCount ?? 0} member(s)`;
   if (r.violationCount !== undefined)
     return `${r.violationCount} overlap(s), ${r.uncertainCount || 0} uncertain`;
   if (r.keys !== undefined && r.failedKeys !== undefined)
@@ -155,6 +158,7 @@ function renderEvidence(name: string, r: ResultView): HTMLElement | null {
   if (r['anomaly-types']) return renderElle(r);
   if (r.lostCount !== undefined) return renderSet(r);
   if (r.violations && r.violationCount !== undefined) return renderOverlaps(r);
+  if (r.memberTimelines && r.breachCount !== undefined) return renderEphemeral(r);
   if (r.failures && r.keys !== undefined) {
     const box = h('div');
     for (const f of r.failures) {
