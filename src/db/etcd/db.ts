@@ -159,7 +159,7 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
  * of a running cluster cannot rejoin on its own (its old member id is still in the cluster).
  */
 export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
-  readonly name = 'etcd';
+  readonly name: string = 'etcd';
   readonly clients = ETCD_CLIENTS;
   protected readonly comm = 'etcd';
 
