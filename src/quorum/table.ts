@@ -37,7 +37,6 @@ function sizeCells(row: SizeRow): string[] {
     splits,
     row.electionS === undefined ? '-' : fmt(row.electionS, 2),
     row.firstWriteS === undefined ? '-' : fmt(row.firstWriteS, 2),
-    row.firstWriteS === undefined ? '-' : fmt(row.firstWriteS, 2),
     row.recoveryS === undefined ? '-' : fmt(row.recoveryS, 2),
     row.safety,
   ];

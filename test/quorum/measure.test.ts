@@ -9,6 +9,7 @@ import type { QuorumCase } from '../../src/quorum/matrix.js';
 import { measureCase, overlapping } from '../../src/quorum/measure.js';
 import type { CaseOutcome } from '../../src/quorum/run-case.js';
 import { summarize } from '../../src/quorum/summary.js';
+import { markdownTable } from '../../src/quorum/table.js';
 
 const S = 1e9;
 
@@ -161,6 +162,12 @@ describe('summarize', () => {
     expect(s.sizes[0]?.recoveryS).toBeCloseTo(1);
     expect(s.cases[1]?.run).toBe('cases/n3-crash-2/t');
     expect(s.findings).toEqual([]);
+    // Every row of the table has as many cells as the header.
+    const cells = markdownTable(s)
+      .split('\n')
+      .map((line) => line.split('|').length);
+    expect(new Set(cells).size).toBe(1);
+    expect(markdownTable(s)).toContain('| 3 | 2 | 1 | 1 |');
   });
 
   it('split-brain and a writable minority are invalid findings', () => {
