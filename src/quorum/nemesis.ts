@@ -60,7 +60,9 @@ export function quorumNemesis(): Nemesis {
               f: 'start-partition',
               value: { grudge: completeGrudge([chosen, ctx.nodes.filter((n) => !chosen.includes(n))]) },
             });
-      if (leaders.length > 0 && outcome.error === undefined) watch = watchElection(ctx, chosen);
+      // Only a fault that took the leader away calls for an election.
+      const leaderGone = leaders.some((n) => chosen.includes(n));
+      if (leaderGone && outcome.error === undefined) watch = watchElection(ctx, chosen);
       return outcome;
     },
     async heal(ctx) {

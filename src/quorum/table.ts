@@ -58,6 +58,12 @@ export function textTable(summary: QuorumSummary): string {
 
 export function markdownTable(summary: QuorumSummary): string {
   const lines = [`| ${HEAD.join(' | ')} |`, `| ${HEAD.map(() => '---').join(' | ')} |`];
-  for (const row of summary.sizes) lines.push(`| ${sizeCells(row).join(' | ')} |`);
+  // `1|4` inside a cell would end it: Markdown wants the bar escaped.
+  for (const row of summary.sizes)
+    lines.push(
+      `| ${sizeCells(row)
+        .map((c) => c.replace(/\|/g, '\\|'))
+        .join(' | ')} |`,
+    );
   return lines.join('\n');
 }

@@ -165,7 +165,7 @@ describe('summarize', () => {
     // Every row of the table has as many cells as the header.
     const cells = markdownTable(s)
       .split('\n')
-      .map((line) => line.split('|').length);
+      .map((line) => line.split(/(?<!\\)\|/).length);
     expect(new Set(cells).size).toBe(1);
     expect(markdownTable(s)).toContain('| 3 | 2 | 1 | 1 |');
   });
@@ -191,6 +191,7 @@ describe('summarize', () => {
       { split: '1|1', writableSides: '1 and 1', expected: 'none', splitBrain: true },
     ]);
     expect(s.findings.join('\n')).toMatch(/split-brain/);
+    expect(markdownTable(s)).toContain('1\\|1: 1 and 1 !');
   });
 
   it('a site layout gets a plain sentence', () => {
