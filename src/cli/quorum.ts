@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { freshSeed } from '../generator/index.js';
 import { parseFaultFilter, parseSites, parseSizes } from '../quorum/matrix.js';
-import { runQuorum } from '../quorum/run.js';
+import { quorumDb, runQuorum } from '../quorum/run.js';
 import { addNodeOptions, ensureLocalEnsemble, type NodeFlags } from './nodes-options.js';
 import { givenNodeFlags, runWithInterrupts } from './test.js';
 
@@ -71,6 +71,7 @@ export function registerQuorum(program: Command): void {
       out: (line: string) => process.stdout.write(`${line}\n`),
       log: (line: string) => process.stderr.write(`${line}\n`),
     };
+    quorumDb(flags.db); // an unknown db is bad input before any ensemble is touched
     await ensureLocalEnsemble(nodeFlags);
     const result = await runWithInterrupts((signal) => runQuorum({ ...options, signal }));
     process.exitCode = result.exitCode;
