@@ -165,7 +165,7 @@ export function describeFault(c: QuorumCase): string {
     case 'split':
       return `split ${f.minority} | ${c.size - f.minority}`;
     case 'site-loss':
-      return `loss of site ${f.site + 1} (${c.sites?.[f.site]} nodes)`;
+      return `loss of site ${f.site + 1} (${c.sites?.[f.site]} node${c.sites?.[f.site] === 1 ? '' : 's'})`;
     case 'site-split':
       return `partition between sites ${c.sites?.join(' | ')}`;
   }

@@ -45,7 +45,7 @@ function sizeCells(row: SizeRow): string[] {
 export function textTable(summary: QuorumSummary): string {
   const rows = [HEAD, ...summary.sizes.map(sizeCells)];
   const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) =>
+  const lines = (summary.sizes.length === 0 ? [] : rows).map((r) =>
     r
       .map((cell, i) => cell.padEnd(widths[i]!))
       .join('  ')
