@@ -2,6 +2,7 @@ import { InputError } from '../src/errors.js';
 import { Registry } from '../src/registry.js';
 import { bankChecker } from './bank.js';
 import { counterChecker } from './counter.js';
+import { crashChecker } from './crash.js';
 import { electionChecker } from './election.js';
 import { listAppendChecker, rwRegisterChecker } from './elle/index.js';
 import {
@@ -16,6 +17,7 @@ import { perfChecker } from './perf.js';
 import { queueChecker } from './queue.js';
 import type { Checker } from './result.js';
 import { setChecker, setFullChecker } from './set.js';
+import { statsChecker } from './stats.js';
 import { uniqueIdsChecker } from './unique-ids.js';
 
 /**
@@ -37,6 +39,8 @@ export const CHECKERS = new Registry<Checker>('checker', [
     lockChecker,
     electionChecker,
     perfChecker,
+    statsChecker,
+    crashChecker,
   ].map((c): [string, Checker] => [c.name, c as Checker]),
 ]);
 

@@ -308,9 +308,9 @@ export function clockNemesis(): Nemesis {
 /** Clock faults: bump or strobe node clocks (libfaketime where the clock is shared), reset at the stop. */
 export const clockFamily: NemesisFamily = {
   name: 'clock',
-  description: 'bump or strobe the clocks of target nodes, then reset them (not in `all`)',
+  description: 'bump or strobe the clocks of target nodes, then reset them',
   requires: [],
-  inAll: false,
+  inAll: true,
   effects: { 'bump-clock': 'begins', 'strobe-clock': 'begins', 'reset-clock': 'ends' },
   style: { label: 'clock', fill: 'rgba(16,185,129,0.15)', text: '#047857' },
   schedule: ({ targets }) => ({

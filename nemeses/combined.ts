@@ -65,10 +65,14 @@ export const ENDING_F: Readonly<Record<string, string>> = {
 };
 
 /**
- * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked
- * `inAll`). Throws InputError naming the unknown family.
+ * Parses `--nemesis partition,kill,pause` (also `none`, and `all`: every family marked `inAll`
+ * whose capabilities `db`, when given, has). Throws InputError naming the unknown family.
  */
-export function parseFamilies(text: string, location: InputLocation = { field: 'nemesis' }): Family[] {
+export function parseFamilies(
+  text: string,
+  location: InputLocation = { field: 'nemesis' },
+  db?: Db,
+): Family[] {
   const names = text
     .split(',')
     .map((s) => s.trim())
@@ -76,12 +80,15 @@ export function parseFamilies(text: string, location: InputLocation = { field: '
   if (names.length === 1 && names[0] === 'none') return [];
   if (names.length === 1 && names[0] === 'all')
     return NEMESIS_FAMILIES.values()
-      .filter((f) => f.inAll)
+      .filter((f) => f.inAll && (!db || f.requires.every((c) => hasCapability(db, c))))
       .map((f) => f.name);
   const out: Family[] = [];
   for (const name of names) {
     if (!familyByName(name)) {
-      throw new InputError(`unknown nemesis "${name}" (known: ${FAMILIES.join(', ')}, none, all)`, location);
+      throw new InputError(
+        `unknown nemesis "${name}" (known: ${NEMESIS_FAMILIES.names().join(', ')}, none, all)`,
+        location,
+      );
     }
     if (!out.includes(name)) out.push(name);
   }
@@ -204,7 +211,9 @@ export function finalNemesisGenerator(schedule: NemesisSchedule): Generator {
 export function familyNemesis(family: Family): Nemesis {
   const f = familyByName(family);
   if (!f)
-    throw new InputError(`unknown nemesis "${family}" (known: ${FAMILIES.join(', ')})`, { field: 'nemesis' });
+    throw new InputError(`unknown nemesis "${family}" (known: ${NEMESIS_FAMILIES.names().join(', ')})`, {
+      field: 'nemesis',
+    });
   return f.create();
 }
 
@@ -217,7 +226,11 @@ export function combinedNemesis(
   families: readonly Family[],
   options: { deadmanTimeoutS?: number; force?: boolean } = {},
 ): Nemesis {
-  const members = FAMILIES.filter((f) => families.includes(f)).map(familyNemesis);
+  // Read at call time: a plan's module families register after this file is loaded.
+  const members = NEMESIS_FAMILIES.values()
+    .map((f) => f.name)
+    .filter((f) => families.includes(f))
+    .map(familyNemesis);
   const byF = new Map<string, Nemesis>();
   for (const m of members) for (const f of m.fs) byF.set(f, m);
 

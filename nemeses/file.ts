@@ -117,9 +117,9 @@ export function fileNemesis(): Nemesis {
 /** File damage: kill the db, truncate or flip bits of a data file, start it. Instant, no stop. */
 export const fileFamily: NemesisFamily = {
   name: 'file',
-  description: 'truncate or bit-flip a data file of the db on one node (not in `all`)',
+  description: 'truncate or bit-flip a data file of the db on one node',
   requires: ['kill', 'dataFiles'],
-  inAll: false,
+  inAll: true,
   effects: { 'truncate-file': 'instant', 'bitflip-file': 'instant' },
   style: { label: 'file', fill: 'rgba(107,114,128,0.15)', text: '#374151' },
   schedule: () => ({

@@ -97,7 +97,7 @@ export interface NemesisFamily {
   readonly description: string;
   /** Capabilities the db needs for every op of the family (targets `primaries` add HasPrimaries). */
   readonly requires: readonly Capability[];
-  /** Part of `--nemesis all` (false for faults that damage data or need special hosts). */
+  /** Part of `--nemesis all` when the db has what it `requires` (false for faults a run cannot assume, e.g. spare nodes). */
   readonly inAll: boolean;
   /** What each of its `f`s does: begins its fault, ends it, or marks an instant fault. */
   readonly effects: Readonly<Record<string, FaultEffect>>;

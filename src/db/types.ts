@@ -37,6 +37,12 @@ export interface Db {
    * workload runs on a db only when the db offers the kind of client the workload needs.
    */
   readonly clients: ClientOffers;
+  /**
+   * Regular expressions for log lines that mean the server went badly wrong (a panic, a fatal
+   * error, corrupt data): any match makes a run invalid (checkers/log-patterns.ts). Plans add
+   * their own with `logPatterns`.
+   */
+  readonly logPatterns?: readonly string[];
 }
 
 /** Jepsen's `Kill`: the server process can be crashed and started again, keeping its data. */
@@ -72,6 +78,12 @@ export interface HasDataFiles {
   dataFiles(ctx: DbContext, node: string): Promise<string[]>;
 }
 
+/** The server's process can be looked up: what tells a crashed node from a running one. */
+export interface HasProcess {
+  /** The server's pid on the node, or null when it is not running. */
+  pid(ctx: DbContext, node: string): Promise<number | null>;
+}
+
 /** The capabilities, by the name nemeses and errors use. */
 export interface Capabilities {
   kill: Killable;
@@ -79,6 +91,7 @@ export interface Capabilities {
   primaries: HasPrimaries;
   logFiles: HasLogFiles;
   dataFiles: HasDataFiles;
+  process: HasProcess;
 }
 
 export type Capability = keyof Capabilities;
@@ -92,6 +105,7 @@ const CAPABILITIES: {
   primaries: { methods: ['primaries'], says: 'tell which nodes lead (HasPrimaries: primaries)' },
   logFiles: { methods: ['logFiles'], says: 'list its log files (HasLogFiles: logFiles)' },
   dataFiles: { methods: ['dataFiles'], says: 'list its data files (HasDataFiles: dataFiles)' },
+  process: { methods: ['pid'], says: 'look up its server process (HasProcess: pid)' },
 };
 
 /** Every capability name, in a fixed order. */

@@ -59,3 +59,7 @@ export { perfChecker } from '../../checkers/perf.js';
 export { queueChecker } from '../../checkers/queue.js';
 export { setChecker, setFullChecker } from '../../checkers/set.js';
 export { uniqueIdsChecker } from '../../checkers/unique-ids.js';
+/** Beyond the history's values: node crashes seen by the run, counts and errors, log lines. */
+export { crashChecker } from '../../checkers/crash.js';
+export { statsChecker } from '../../checkers/stats.js';
+export { judgeLogScan, type LogMatch, type LogPatternsResult } from '../../checkers/log-patterns.js';

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
+import { damagedNodes } from '../../checkers/crash.js';
 import type { Checker, CheckResult } from '../../checkers/result.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { CheckerSpec } from '../../workloads/types.js';
+import { DBS } from '../db/index.js';
 import { InputError, type InputLocation } from '../errors.js';
 import { readHistoryFileWithWarnings, readSmallTextFile } from '../history/codecs/index.js';
 import type { Registry } from '../registry.js';
 import { runCheckers } from './check.js';
+import { checkLogs, logPatternsOf } from './log-scan.js';
 import { checkersFor } from './modules.js';
 import { RUN_FILES, RunStore } from './store.js';
 
@@ -45,7 +48,13 @@ export async function analyzeRun(dir: string, options: AnalyzeOptions = {}): Pro
   const checkers = chooseCheckers(facts, options);
   const registry = await registeredCheckers(checkers, options, testFile);
   const { history, warnings } = await readHistoryFileWithWarnings(historyFile);
-  const result = await runCheckers(history, checkers, registry);
+  const damaged = new Set(damagedNodes(history.ops).keys());
+  const result = await runCheckers(
+    history,
+    checkers,
+    registry,
+    await logVerdict(store, facts, options, damaged),
+  );
   store.writeJson(RUN_FILES.results, {
     ...result,
     analyzedAt: new Date().toISOString(),
@@ -55,12 +64,29 @@ export async function analyzeRun(dir: string, options: AnalyzeOptions = {}): Pro
   return { result, warnings, ops: history.length, checkers };
 }
 
+/** The log scan of a run that had a db, again (unless one checker was asked for). */
+async function logVerdict(
+  store: RunStore,
+  facts: StoredFacts,
+  options: AnalyzeOptions,
+  damaged: ReadonlySet<string>,
+): Promise<Record<string, CheckResult>> {
+  if (options.checker !== undefined || options.model !== undefined) return {};
+  const dbName = facts.plan?.db ?? facts.db;
+  if (dbName === undefined || dbName === 'none') return {};
+  const db = DBS.find(dbName);
+  const patterns = logPatternsOf(db, { logPatterns: facts.plan?.logPatterns });
+  return { 'log-patterns': await checkLogs(store.logDir, patterns, damaged) };
+}
+
 /** test.json is a few KiB; anything near this is not one. */
 const MAX_FACTS_BYTES = 16 << 20;
 
 interface StoredFacts {
   workload?: string;
+  db?: string;
   plan?: {
+    logPatterns?: string[];
     checkers?: CheckerSpec;
     workloadOptions?: Record<string, unknown>;
     db?: string;

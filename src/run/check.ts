@@ -1,3 +1,4 @@
+import { CRASH_F, STATUS_F } from '../../checkers/crash.js';
 import { checkLinearizable, type Model } from '../../checkers/linearizable/index.js';
 import { CHECKERS, modelWithInitial } from '../../checkers/registry.js';
 import {
@@ -25,19 +26,22 @@ const MAX_LISTED_KEYS = 20;
 
 /**
  * Runs the checkers of `spec` on `history` and composes their results (Jepsen's precedence:
- * false, then unknown, then true). A checker that is not registered, or that throws, gives
- * `unknown` with the reason. A registered `perf` checker always runs too.
+ * false, then unknown, then true), with `also` (results found outside the history, such as
+ * the log scan). A checker that is not registered, or that throws, gives `unknown` with the
+ * reason. Registered `perf` and `stats` checkers always run too, and `crash` whenever the
+ * run watched its nodes (the history has their events).
  */
 export async function runCheckers(
   history: History,
   spec: CheckerSpec,
   registry: Registry<Checker> = CHECKERS,
+  also: Record<string, CheckResult> = {},
 ): Promise<CheckResult> {
   if (history.length === 0) return { ...NO_OPERATIONS };
   // Names are data (a plan, test.json): a Map, so that `__proto__` is just a name.
   const results = new Map<string, CheckResult>();
   const wanted = new Map(Object.entries(spec));
-  if (registry.has('perf') && !wanted.has('perf')) wanted.set('perf', {});
+  for (const name of alwaysRun(history)) if (registry.has(name) && !wanted.has(name)) wanted.set(name, {});
   for (const [name, options] of wanted) {
     const checker = registry.find(name);
     if (!checker) {
@@ -46,7 +50,14 @@ export async function runCheckers(
     }
     results.set(name, await checkOne(checker, history, options));
   }
+  for (const [name, result] of Object.entries(also)) if (!results.has(name)) results.set(name, result);
   return composeResults(Object.fromEntries(results));
+}
+
+/** The checkers every run gets: perf and stats; crash when the run watched its nodes. */
+function alwaysRun(history: History): string[] {
+  const watched = history.nemesisOps().some((op) => op.f === STATUS_F || op.f === CRASH_F);
+  return watched ? ['perf', 'stats', 'crash'] : ['perf', 'stats'];
 }
 
 async function checkOne(

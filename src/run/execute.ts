@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { damagedNodes } from '../../checkers/crash.js';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import {
   buildNemesisPlan,
@@ -19,7 +20,9 @@ import type { Op } from '../history/op.js';
 import { writeReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 import { runCheckers } from './check.js';
+import { checkLogs, logPatternsOf } from './log-scan.js';
 import { checkersFor, resolveDb, resolveNemesis, resolveWorkload } from './modules.js';
+import { NodeWatch } from './node-watch.js';
 import { nemesisList, type Plan, testName } from './plan.js';
 import { Progress } from './progress.js';
 import { runTest } from './runner.js';
@@ -74,7 +77,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
   // A workload/db pair without a client is refused here, before anything runs.
   workloadClientFactory(workload, db);
   const nemesisNames = await Promise.all(nemesisList(plan).map((n) => resolveNemesis(n)));
-  const families = parseFamilies(nemesisNames.join(',') || 'none');
+  const families = parseFamilies(nemesisNames.join(',') || 'none', { field: 'nemesis' }, db);
   if (families.length > 0 && !db) {
     throw new InputError('nemeses act on a db on nodes; this test has db none', { field: 'nemesis' });
   }
@@ -124,6 +127,8 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       `test ${name}: seed ${seed}, ${plan.concurrency} processes, ${plan.timeLimit} s; run folder ${store.dir}`,
     );
 
+    // Watches the servers for crashes; the run uses the db through it to know who should be up.
+    const watch = db && dbContext ? new NodeWatch(db, dbContext) : undefined;
     const history = store.openHistory();
     progress?.start();
     const main = workload.generator(ctx);
@@ -139,7 +144,10 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       newClient: bindClients(workload, db, ctx),
       generator: plan.rate > 0 ? rate(plan.rate, main) : main,
       ...(final ? { finalGenerator: final } : {}),
-      ...(db && remote ? { db, remote, dbOptions: plan.dbOptions, logDir: store.logDir } : {}),
+      ...(db && remote
+        ? { db: watch?.tracked() ?? db, remote, dbOptions: plan.dbOptions, logDir: store.logDir }
+        : {}),
+      ...(watch ? { monitors: [watch] } : {}),
       leaveDbRunning: plan.leaveDbRunning,
       ...(nemesisPlan
         ? {
@@ -158,7 +166,16 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
 
     log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
     await store.writeEdn(outcome.ops);
-    const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers);
+    const logs: Record<string, CheckResult> = db
+      ? {
+          'log-patterns': await checkLogs(
+            store.logDir,
+            logPatternsOf(db, plan),
+            new Set(damagedNodes(outcome.ops).keys()),
+          ),
+        }
+      : {};
+    const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers, logs);
     const error = outcome.error === undefined ? undefined : errorText(outcome.error);
     const counts = stats(outcome.ops, outcome.durationNs);
     store.writeJson(RUN_FILES.results, {
@@ -214,6 +231,7 @@ export async function checkOps(
   ops: readonly Op[],
   spec: Parameters<typeof runCheckers>[1],
   checkers?: Parameters<typeof runCheckers>[2],
+  also?: Parameters<typeof runCheckers>[3],
 ): Promise<CheckResult> {
   let history: History;
   try {
@@ -221,7 +239,7 @@ export async function checkOps(
   } catch (err) {
     return { valid: 'unknown', reason: `the recorded history is malformed: ${errorText(err)}` };
   }
-  return runCheckers(history, spec, checkers);
+  return runCheckers(history, spec, checkers, also);
 }
 
 /** Counts and throughput of the client ops. */

@@ -17,6 +17,15 @@ import {
 const options = z.record(z.string(), z.unknown());
 const seconds = z.number().positive();
 
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Fields a plan (or a matrix entry) may set. Times are in seconds. */
 const planFields = {
   /** Test name: the folder under results/ (default `<db>-<workload>`). */
@@ -50,6 +59,8 @@ const planFields = {
   leaveDbRunning: z.boolean().default(false),
   /** Replaces the workload's checkers: `{ linearizable: { model: cas-register, independent: true } }`. */
   checkers: z.record(z.string(), options).optional(),
+  /** More log lines that make a run invalid: regular expressions, besides the db's own `logPatterns`. */
+  logPatterns: z.array(z.string().min(1).refine(isRegExp, 'not a valid regular expression')).optional(),
   resultsDir: z.string().min(1).optional(),
 };
 

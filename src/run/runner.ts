@@ -1,3 +1,4 @@
+import { UNHANDLED_FIELD } from '../../checkers/stats.js';
 import type { Nemesis, NemesisContext } from '../../nemeses/types.js';
 import type { Client, Completion, Invocation } from '../client/types.js';
 import type { Remote } from '../control/types.js';
@@ -17,6 +18,7 @@ import {
   timeLimit,
 } from '../generator/index.js';
 import type { Op, Process } from '../history/op.js';
+import type { RunMonitor } from './node-watch.js';
 
 /** Where recorded ops go as they happen (the codecs' JsonlWriter fits). */
 export interface HistorySink {
@@ -67,6 +69,8 @@ export interface RunSpec {
   history: HistorySink;
   log: (line: string) => void;
   observer?: RunObserver;
+  /** Watchers of the run (e.g. the node watch): started once set up, finished before teardown. */
+  monitors?: readonly RunMonitor[];
   /** Aborting stops the generators; the run then heals, tears down and returns. */
   signal?: AbortSignal;
 }
@@ -154,10 +158,7 @@ class Runner {
         dbContext: this.dbContext ?? unavailable<DbContext>('a db: this test has none'),
         random: seededRandom((spec.seed ^ 0x6e656d) >>> 0),
         log: spec.log,
-        record: (f, value, error) => {
-          this.record('invoke', 'nemesis', f, value);
-          this.record('info', 'nemesis', f, value, error);
-        },
+        record: (f, value, error) => this.recordEvent(f, value, error),
       };
       for (const n of spec.nemeses) for (const f of n.fs) this.nemesisByF.set(f, n);
     }
@@ -183,6 +184,7 @@ class Runner {
         await this.setupDb(versions);
         await this.setupNemeses();
         await this.openClients();
+        for (const m of spec.monitors ?? []) m.start((f, value, error) => this.recordEvent(f, value, error));
       });
       if (!this.stopping) {
         this.phase('main');
@@ -361,6 +363,9 @@ class Runner {
         await n.teardown(nctx).catch((err) => spec.log(`nemesis ${n.name}: teardown: ${errorText(err)}`));
       }
     }
+    for (const m of spec.monitors ?? []) {
+      await m.finish().catch((err) => spec.log(`finishing a monitor: ${errorText(err)}`));
+    }
     const { db } = spec;
     const ctx = this.dbContext;
     if (!db || !ctx) return;
@@ -486,7 +491,8 @@ class Runner {
     }
     answer.then(
       (c) => this.complete(state, token, c.type, c.value, c.error),
-      (err) => this.complete(state, token, 'info', undefined, errorText(err)),
+      // A thrown error is one the client did not map to an outcome: marked for the stats checker.
+      (err) => this.complete(state, token, 'info', undefined, errorText(err), thrownName(err)),
     );
   }
 
@@ -508,6 +514,7 @@ class Runner {
     type: Completion['type'],
     value: unknown,
     error: unknown,
+    exception?: string,
   ): void {
     if (state.token !== token || state.status !== 'busy') return;
     state.token++;
@@ -524,6 +531,7 @@ class Runner {
       state.node,
       invoke.key,
       time,
+      exception === undefined ? undefined : { [UNHANDLED_FIELD]: exception },
     );
     this.stepper?.update?.(this.context(time), { thread: state.thread, op: completion });
     if (type === 'info' && state.thread !== NEMESIS) this.crash(state);
@@ -582,6 +590,12 @@ class Runner {
     }
   }
 
+  /** An event no op invoked (a lost dead-man lease, a crashed node): a nemesis invoke/info pair. */
+  private recordEvent(f: string, value: unknown, error?: string): void {
+    this.record('invoke', 'nemesis', f, value);
+    this.record('info', 'nemesis', f, value, error);
+  }
+
   private record(
     type: Op['type'],
     process: Process,
@@ -591,11 +605,13 @@ class Runner {
     node?: string,
     key?: unknown,
     time = this.now(),
+    extra?: Op['extra'],
   ): Op {
     const op: Op = { index: this.ops.length, time, type, process, f, value };
     if (error !== undefined) op.error = error;
     if (node !== undefined) op.node = node;
     if (key !== undefined) op.key = key;
+    if (extra !== undefined) op.extra = extra;
     this.ops.push(op);
     this.spec.history.write(op);
     this.spec.observer?.onOp?.(op);
@@ -616,6 +632,11 @@ class Runner {
       this.spec.signal?.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** The name of a thrown error (`TypeError`, `ConnectionError`, ...), or its JS type. */
+function thrownName(err: unknown): string {
+  return err instanceof Error ? err.name || 'Error' : typeof err;
 }
 
 function errorText(err: unknown): string {

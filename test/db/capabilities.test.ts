@@ -30,7 +30,7 @@ const coreOnly: Db = {
 describe('db capabilities', () => {
   it('the daemon adapters have every capability; a core-only db none', () => {
     for (const db of [etcd, zookeeper]) {
-      expect(capabilitiesOf(db)).toEqual(['kill', 'pause', 'primaries', 'logFiles', 'dataFiles']);
+      expect(capabilitiesOf(db)).toEqual(['kill', 'pause', 'primaries', 'logFiles', 'dataFiles', 'process']);
     }
     expect(capabilitiesOf(coreOnly)).toEqual([]);
     expect(isKillable(coreOnly)).toBe(false);

@@ -161,6 +161,13 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
 export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> {
   readonly name: string = 'etcd';
   readonly clients = ETCD_CLIENTS;
+  /** zap's panic/fatal levels, Go runtime crashes, and etcd's words for corrupt data. */
+  readonly logPatterns = [
+    '"level":"(panic|dpanic|fatal)"',
+    '^panic: ',
+    '^fatal error: ',
+    'crc mismatch|checksum mismatch|found data inconsistency|\\bcorrupted\\b|"alarm":"CORRUPT"',
+  ];
   protected readonly comm = 'etcd';
 
   options(ctx: DbContext): EtcdOptions {

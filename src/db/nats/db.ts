@@ -56,6 +56,8 @@ printf '%s' "$text" >"$conf"
  */
 export class NatsDb extends DaemonDb<NatsOptions, NatsPaths> {
   readonly name = 'nats';
+  /** The fatal level, Go runtime crashes, and corrupt stream data. */
+  readonly logPatterns = ['\\[FTL\\]', '^panic: ', '^fatal error: ', '\\[ERR\\].*[Cc]orrupt'];
   protected readonly comm = 'nats-server';
   readonly clients = NATS_CLIENTS;
   private readonly versions = new Map<string, string>();

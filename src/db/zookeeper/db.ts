@@ -161,6 +161,14 @@ export function parseSrvrMode(answer: string): ZookeeperMode | null {
 export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> {
   readonly name = 'zookeeper';
   readonly clients = ZOOKEEPER_CLIENTS;
+  /** Fatal errors, the server giving up, and its words for a damaged transaction log or snapshot. */
+  readonly logPatterns = [
+    '\\bFATAL\\b',
+    'Severe unrecoverable error',
+    'Unable to load database on disk',
+    'CRC check failed|CRC doesn.t match|Checksum failed|Unreasonable length',
+    'java\\.lang\\.OutOfMemoryError',
+  ];
   protected readonly comm = 'java';
 
   options(ctx: DbContext): ZookeeperOptions {

@@ -4,6 +4,7 @@
  * holds). Results are read by shape, as any checker may be named anything.
  */
 import { add, badge, type Child, clip, fmt, h, key, show, svg, table, type Verdict } from './dom.js';
+import { HEALTH_CHECKERS, type HealthView, healthLine, renderHealth } from './health.js';
 import { focusOp, opLink, opList } from './links.js';
 import { perf } from './page.js';
 
@@ -122,6 +123,7 @@ export function renderChecker(name: string, r: ResultView): HTMLDivElement {
 
 function oneLine(name: string, r: ResultView): string {
   if (name === 'perf' && perf) return 'measured: see Performance below';
+  if (HEALTH_CHECKERS.has(name)) return healthLine(name, r as HealthView);
   const anomalies = r['anomaly-types'];
   if (anomalies)
     return anomalies.length ? `anomalies: ${anomalies.join(', ')}` : `${r.txns} transactions, no anomalies`;
@@ -136,6 +138,7 @@ function oneLine(name: string, r: ResultView): string {
 }
 
 function renderEvidence(name: string, r: ResultView): HTMLElement | null {
+  if (HEALTH_CHECKERS.has(name)) return renderHealth(name, r as HealthView);
   if (r.failures && r.model && r.stats) return renderLinearizable(r.failures);
   if (r['anomaly-types']) return renderElle(r);
   if (r.lostCount !== undefined) return renderSet(r);
