@@ -12,7 +12,7 @@ import { ROOT } from './support/cli.js';
 const CORE = ['src/history', 'src/control', 'src/db', 'src/generator', 'src/ensemble', 'src/client'];
 const CORE_FILES = ['src/errors.ts', 'src/version.ts', 'src/registry.ts'];
 const MIDDLE = ['workloads', 'nemeses', 'checkers'];
-const APPLICATION = ['src/cli', 'src/run', 'src/serve', 'src/bench', 'src/report', 'bench'];
+const APPLICATION = ['src/cli', 'src/run', 'src/serve', 'src/bench', 'src/report', 'src/quorum', 'bench'];
 
 type Layer = 'core' | 'middle' | 'application' | 'entry';
 

@@ -7,6 +7,7 @@ import { registerCluster } from './cluster.js';
 import { registerConvert } from './convert.js';
 import { registerHeal } from './heal.js';
 import { rootCommand, runProgram } from './program.js';
+import { registerQuorum } from './quorum.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerServe(program);
   registerBench(program);
+  registerQuorum(program);
   return program;
 }
 

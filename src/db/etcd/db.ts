@@ -180,7 +180,7 @@ export function parseEtcdStatus(json: string): EtcdMemberStatus | null {
  * rejoins as a new member, `removeMember` then `addMember`.
  */
 export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembers {
-  readonly name = 'etcd';
+  readonly name: string = 'etcd';
   readonly clients = ETCD_CLIENTS;
   /** zap's panic/fatal levels, Go runtime crashes, and etcd's words for corrupt data. */
   readonly logPatterns = [
