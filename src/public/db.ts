@@ -14,11 +14,14 @@ export {
   capabilitiesOf,
   type HasDataFiles,
   type HasLogFiles,
+  type HasLossyDataDir,
   type HasMembers,
+  type HasProcess,
   type HasPrimaries,
   hasCapability,
   hasDataFiles,
   hasLogFiles,
+  hasLossyDataDir,
   hasMembers,
   hasPrimaries,
   isKillable,
@@ -28,6 +31,8 @@ export {
   type Pausable,
   requireCapability,
 } from '../db/types.js';
+/** The `lossyDataDir` db option: a data dir on lossyfs, which the power nemesis can roll back. */
+export { type LossyDataDirSettings, lossyDataDirOption, lossySettings } from '../db/lossyfs/options.js';
 /** The base of adapters whose server is one daemon per node, tracked by a pidfile. */
 export { DaemonDb, type DaemonPaths } from '../db/daemon-db.js';
 /** Start, signal and find such daemons on a node (detached, pidfile-tracked). */
