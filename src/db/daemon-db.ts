@@ -2,6 +2,7 @@ import type { ClientOffers } from '../client/kind.js';
 import { DaemonError, type DaemonRef, daemonPid, killDaemon, signalDaemon } from './daemon.js';
 import {
   buildLossyfs,
+  cutPower,
   dropUnsynced,
   type LossyDataDirPaths,
   mountLossyfs,
@@ -100,6 +101,14 @@ export abstract class DaemonDb<
       pidFile: `${home}/lossyfs.pid`,
       log: `${home}/lossyfs.log`,
     };
+  }
+
+  /** Cuts the power of the data dir: writes fail and nothing more becomes durable until the drop. */
+  async cutPower(ctx: DbContext, node: string): Promise<void> {
+    if (!this.lossyDataDirEnabled(ctx)) {
+      throw new DaemonError(node, `${this.name}'s data dir is not on lossyfs (db option lossyDataDir)`);
+    }
+    await cutPower(ctx.remote, node, this.lossyPaths(ctx, node).mount);
   }
 
   /** Rolls the data dir back to what the server fsynced; refuses while the server runs. */

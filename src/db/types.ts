@@ -85,6 +85,8 @@ export interface HasDataFiles {
 export interface HasLossyDataDir {
   /** True when the plan put the data dirs on lossyfs (the db option `lossyDataDir`). */
   lossyDataDirEnabled(ctx: DbContext): boolean;
+  /** Cuts the data dir's power: nothing more becomes durable until `loseUnsynced`. */
+  cutPower(ctx: DbContext, node: string): Promise<void>;
   /** Rolls the node's data dir back to what was fsynced; the server must not run. */
   loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }>;
 }
@@ -133,8 +135,8 @@ const CAPABILITIES: {
   logFiles: { methods: ['logFiles'], says: 'list its log files (HasLogFiles: logFiles)' },
   dataFiles: { methods: ['dataFiles'], says: 'list its data files (HasDataFiles: dataFiles)' },
   lossyDataDir: {
-    methods: ['lossyDataDirEnabled', 'loseUnsynced'],
-    says: 'lose unsynced writes of its data dir (HasLossyDataDir: lossyDataDirEnabled, loseUnsynced)',
+    methods: ['lossyDataDirEnabled', 'cutPower', 'loseUnsynced'],
+    says: 'lose unsynced writes of its data dir (HasLossyDataDir: lossyDataDirEnabled, cutPower, loseUnsynced)',
   },
   process: { methods: ['pid'], says: 'look up its server process (HasProcess: pid)' },
   members: {

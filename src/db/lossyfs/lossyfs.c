@@ -9,7 +9,10 @@
  * had when it was last durable (an undo log). fsync/fdatasync of a file makes its writes
  * durable: the undo log is forgotten. Reading MOUNTPOINT/.lossyfs-drop (hidden from
  * listings) rolls every file back to its durable state and prints what was lost; reading
- * MOUNTPOINT/.lossyfs-stats prints what would be.
+ * MOUNTPOINT/.lossyfs-stats prints what would be. Reading MOUNTPOINT/.lossyfs-cut cuts the
+ * power first: from then until the next drop, writes and fsyncs fail with EIO and the periodic
+ * writeback stops, so nothing becomes durable between the cut and the drop (a server killed
+ * after the cut may take seconds to die, and the writeback must not save its last writes).
  *
  * What is modelled: file data written since the last fsync/fdatasync of that file, including
  * growth of the file by writes. What is not: metadata (create, rename, unlink, link, mkdir,
@@ -40,6 +43,7 @@
 
 #define DROP_NAME "/.lossyfs-drop"
 #define STATS_NAME "/.lossyfs-stats"
+#define CUT_NAME "/.lossyfs-cut"
 /* File handles above this mark are control files: the value is a pointer to their text. */
 #define CONTROL_FH_BIT ((uint64_t)1 << 63)
 
@@ -65,12 +69,16 @@ struct undo {
 static int backing_fd = -1;
 static int fsync_lies = 0;
 static long writeback_ms = 0;
+/* Set by a read of CUT_NAME, cleared by a drop: the disk has no power. */
+static int cut = 0;
 static struct undo *undos = NULL;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long drops = 0, lost_files_total = 0, lost_bytes_total = 0;
 
 static const char *rel(const char *path) { return path[1] == '\0' ? "." : path + 1; }
-static int is_control(const char *path) { return !strcmp(path, DROP_NAME) || !strcmp(path, STATS_NAME); }
+static int is_control(const char *path) {
+  return !strcmp(path, DROP_NAME) || !strcmp(path, STATS_NAME) || !strcmp(path, CUT_NAME);
+}
 
 static void free_undo(struct undo *u) {
   for (size_t i = 0; i < u->count; i++) free(u->pieces[i].data);
@@ -198,11 +206,13 @@ static char *control_text(const char *path) {
   if (!strcmp(path, DROP_NAME)) {
     unsigned long long files, bytes;
     drop_all(&files, &bytes);
+    cut = 0;
     drops++;
     lost_files_total += files;
     lost_bytes_total += bytes;
     if (asprintf(&text, "dropped files=%llu bytes=%llu\n", files, bytes) < 0) text = NULL;
   } else {
+    if (!strcmp(path, CUT_NAME)) cut = 1;
     unsigned long long files = 0, bytes = 0;
     for (struct undo *u = undos; u; u = u->next) {
       files++;
@@ -221,7 +231,7 @@ static void *writeback_loop(void *arg) {
   for (;;) {
     usleep((useconds_t)writeback_ms * 1000);
     pthread_mutex_lock(&lock);
-    while (undos) {
+    while (undos && !cut) {
       struct undo *u = undos;
       undos = u->next;
       free_undo(u);
@@ -359,6 +369,10 @@ static int lfs_write(const char *path, const char *buf, size_t size, off_t off, 
     pthread_mutex_unlock(&lock);
     return -e;
   }
+  if (cut) {
+    pthread_mutex_unlock(&lock);
+    return -EIO;
+  }
   if (fi->flags & O_APPEND) off = st.st_size;
   struct undo *u = undo_for(fd, &st);
   if (!u) {
@@ -396,6 +410,7 @@ static int lfs_release(const char *path, struct fuse_file_info *fi) {
 static int lfs_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path;
   if (fi->fh & CONTROL_FH_BIT) return 0;
+  if (cut) return -EIO;
   if (fsync_lies) return 0;
   int fd = (int)fi->fh;
   int r = datasync ? fdatasync(fd) : fsync(fd);
@@ -403,9 +418,11 @@ static int lfs_fsync(const char *path, int datasync, struct fuse_file_info *fi) 
   struct stat st;
   if (fstat(fd, &st) < 0) return -errno;
   pthread_mutex_lock(&lock);
-  make_durable(st.st_dev, st.st_ino);
+  /* A cut that came while the kernel synced: the caller is never told the data is safe. */
+  int dead = cut;
+  if (!dead) make_durable(st.st_dev, st.st_ino);
   pthread_mutex_unlock(&lock);
-  return 0;
+  return dead ? -EIO : 0;
 }
 
 static int lfs_opendir(const char *path, struct fuse_file_info *fi) {

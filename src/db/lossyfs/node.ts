@@ -192,6 +192,14 @@ export function dropUnsynced(remote: Remote, node: string, mount: string): Promi
   return control(remote, node, mount, '.lossyfs-drop');
 }
 
+/**
+ * Cuts the power of the mount: writes and fsyncs fail and the writeback stops until the next
+ * drop, so what is unsynced now stays unsynced while the server dies. Says what is unsynced.
+ */
+export function cutPower(remote: Remote, node: string, mount: string): Promise<UnsyncedLoss> {
+  return control(remote, node, mount, '.lossyfs-cut');
+}
+
 /** What a drop would lose now. */
 export function unsyncedNow(remote: Remote, node: string, mount: string): Promise<UnsyncedLoss> {
   return control(remote, node, mount, '.lossyfs-stats');
