@@ -65,8 +65,9 @@ export function powerNemesis(): Nemesis {
         const { spec, nodes } = await resolveTargets(ctx, op, 'one');
         const deadman = ctx.deadman ?? sharedDeadman(ctx.remote);
         await Promise.all(nodes.map((node) => deadman.arm(node, 'power', UNMOUNT_ALL_SNIPPET)));
-        // One power failure: every target's disk stops taking writes (and its writeback stops)
-        // before any server dies, and every server dies before any data is dropped.
+        // One power failure: every target's writeback stops before any server dies (a kill can
+        // take seconds, and a writeback meanwhile would save what the failure loses), and every
+        // server dies before any data is dropped.
         await Promise.all(nodes.map((node) => db.cutPower(ctx.dbContext, node)));
         await Promise.all(nodes.map((node) => db.kill(ctx.dbContext, node)));
         for (const node of nodes) off.add(node);

@@ -103,7 +103,7 @@ export abstract class DaemonDb<
     };
   }
 
-  /** Cuts the power of the data dir: writes fail and nothing more becomes durable until the drop. */
+  /** The moment of the power failure: the data dir's writeback stops until the drop. */
   async cutPower(ctx: DbContext, node: string): Promise<void> {
     if (!this.lossyDataDirEnabled(ctx)) {
       throw new DaemonError(node, `${this.name}'s data dir is not on lossyfs (db option lossyDataDir)`);

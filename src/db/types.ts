@@ -85,7 +85,7 @@ export interface HasDataFiles {
 export interface HasLossyDataDir {
   /** True when the plan put the data dirs on lossyfs (the db option `lossyDataDir`). */
   lossyDataDirEnabled(ctx: DbContext): boolean;
-  /** Cuts the data dir's power: nothing more becomes durable until `loseUnsynced`. */
+  /** The moment of the power failure: no writeback makes anything durable until `loseUnsynced`. */
   cutPower(ctx: DbContext, node: string): Promise<void>;
   /** Rolls the node's data dir back to what was fsynced; the server must not run. */
   loseUnsynced(ctx: DbContext, node: string): Promise<{ files: number; bytes: number }>;

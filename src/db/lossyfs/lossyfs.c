@@ -9,10 +9,12 @@
  * had when it was last durable (an undo log). fsync/fdatasync of a file makes its writes
  * durable: the undo log is forgotten. Reading MOUNTPOINT/.lossyfs-drop (hidden from
  * listings) rolls every file back to its durable state and prints what was lost; reading
- * MOUNTPOINT/.lossyfs-stats prints what would be. Reading MOUNTPOINT/.lossyfs-cut cuts the
- * power first: from then until the next drop, writes and fsyncs fail with EIO and the periodic
- * writeback stops, so nothing becomes durable between the cut and the drop (a server killed
- * after the cut may take seconds to die, and the writeback must not save its last writes).
+ * MOUNTPOINT/.lossyfs-stats prints what would be. Reading MOUNTPOINT/.lossyfs-cut stops
+ * the periodic writeback until the next drop: the power nemesis cuts, kills the server, then
+ * drops, and killing a server can take seconds, in which the writeback must not save what the
+ * power failure loses. Writes and fsyncs go on as before until the server dies (failing them
+ * would let it log a panic first; holding them would make it unkillable: the kernel waits for
+ * a FUSE answer a SIGKILL cannot cut short).
  *
  * What is modelled: file data written since the last fsync/fdatasync of that file, including
  * growth of the file by writes. What is not: metadata (create, rename, unlink, link, mkdir,
@@ -69,10 +71,10 @@ struct undo {
 static int backing_fd = -1;
 static int fsync_lies = 0;
 static long writeback_ms = 0;
-/* Set by a read of CUT_NAME, cleared by a drop: the disk has no power. */
-static int cut = 0;
 static struct undo *undos = NULL;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set by a read of CUT_NAME, cleared by a drop: no writeback until then. */
+static int cut = 0;
 static unsigned long long drops = 0, lost_files_total = 0, lost_bytes_total = 0;
 
 static const char *rel(const char *path) { return path[1] == '\0' ? "." : path + 1; }
@@ -369,10 +371,6 @@ static int lfs_write(const char *path, const char *buf, size_t size, off_t off, 
     pthread_mutex_unlock(&lock);
     return -e;
   }
-  if (cut) {
-    pthread_mutex_unlock(&lock);
-    return -EIO;
-  }
   if (fi->flags & O_APPEND) off = st.st_size;
   struct undo *u = undo_for(fd, &st);
   if (!u) {
@@ -410,7 +408,6 @@ static int lfs_release(const char *path, struct fuse_file_info *fi) {
 static int lfs_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path;
   if (fi->fh & CONTROL_FH_BIT) return 0;
-  if (cut) return -EIO;
   if (fsync_lies) return 0;
   int fd = (int)fi->fh;
   int r = datasync ? fdatasync(fd) : fsync(fd);
@@ -418,11 +415,9 @@ static int lfs_fsync(const char *path, int datasync, struct fuse_file_info *fi) 
   struct stat st;
   if (fstat(fd, &st) < 0) return -errno;
   pthread_mutex_lock(&lock);
-  /* A cut that came while the kernel synced: the caller is never told the data is safe. */
-  int dead = cut;
-  if (!dead) make_durable(st.st_dev, st.st_ino);
+  make_durable(st.st_dev, st.st_ino);
   pthread_mutex_unlock(&lock);
-  return dead ? -EIO : 0;
+  return 0;
 }
 
 static int lfs_opendir(const char *path, struct fuse_file_info *fi) {

@@ -193,8 +193,8 @@ export function dropUnsynced(remote: Remote, node: string, mount: string): Promi
 }
 
 /**
- * Cuts the power of the mount: writes and fsyncs fail and the writeback stops until the next
- * drop, so what is unsynced now stays unsynced while the server dies. Says what is unsynced.
+ * The moment of a power failure: the mount's writeback stops until the next drop, so what is
+ * unsynced now (and what the dying server still writes) is lost at the drop. Says what is unsynced.
  */
 export function cutPower(remote: Remote, node: string, mount: string): Promise<UnsyncedLoss> {
   return control(remote, node, mount, '.lossyfs-cut');
