@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Etcd3 } from 'etcd3';
 import { DBS, etcd } from '../src/db/index.js';
 import type { DbContext } from '../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
@@ -19,9 +18,12 @@ import { runTest } from '../src/run/runner.js';
 import { bindClients } from '../workloads/bind.js';
 import { register } from '../workloads/register.js';
 import type { WorkloadContext } from '../workloads/types.js';
+import { etcdPutLoop, type PutOf } from './support/etcd-puts.js';
 
 const ENSEMBLE = 'flbench';
 const SUBNET = '10.81.0.0/24';
+/** The register workload's writes (values 0-4 on 8 keys) as plain etcd3 puts. */
+const BARE_PUT: PutOf = (worker, n) => ({ key: `register/${worker % 8}`, value: String(n % 5) });
 
 export interface EtcdOverheadFigures {
   nodes: number;
@@ -52,9 +54,9 @@ export async function run(
     const bare: number[] = [];
     const faultline: number[] = [];
     // Warm up (connections, etcd's first compactions), then alternate legs.
-    await bareLoop(endpoints, concurrency, 2);
+    await etcdPutLoop(endpoints, concurrency, 2, BARE_PUT);
     for (let round = 0; round < 2; round++) {
-      bare.push(await bareLoop(endpoints, concurrency, seconds));
+      bare.push(await etcdPutLoop(endpoints, concurrency, seconds, BARE_PUT));
       faultline.push(
         await runnerLoop(ctx.nodes, (n) => db.endpoint(ctx, n), concurrency, seconds, dir, round),
       );
@@ -74,33 +76,6 @@ export async function run(
     await remote.close().catch(() => undefined);
     await ensembleDown(ENSEMBLE);
   }
-}
-
-/** `concurrency` workers, each with its own plain etcd3 client on one member, writing in a loop. */
-async function bareLoop(endpoints: readonly string[], concurrency: number, seconds: number): Promise<number> {
-  const clients = Array.from(
-    { length: concurrency },
-    (_, i) => new Etcd3({ hosts: `http://${endpoints[i % endpoints.length]}` }),
-  );
-  let ok = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    clients.map(async (etcd, i) => {
-      let v = 0;
-      while (performance.now() < end) {
-        try {
-          await etcd.put(`register/${i % 8}`).value(String(v++ % 5));
-          ok++;
-        } catch {
-          // Counted as not ok, as the runner would.
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  for (const c of clients) c.close();
-  return ok / elapsed;
 }
 
 /** The runner with the register workload's client doing the same writes, unthrottled. */

@@ -7,10 +7,10 @@
  * rounds (default 2).
  */
 import { fileURLToPath } from 'node:url';
-import { Etcd3 } from 'etcd3';
 import { etcd } from '../src/db/index.js';
 import type { DbContext } from '../src/db/types.js';
 import { ensembleDown, ensembleUp, localRemote } from '../src/ensemble/index.js';
+import { etcdPutLoop, type PutOf } from './support/etcd-puts.js';
 
 const ENSEMBLE = 'flpowb';
 const SUBNET = '10.110.0.128/25';
@@ -22,6 +22,9 @@ const LEGS = {
 } as const;
 
 type Leg = keyof typeof LEGS;
+
+/** What each worker puts: 8 keys, each value new. */
+const PUT: PutOf = (worker, n) => ({ key: `bench/${worker % 8}`, value: String(n) });
 
 export interface LossyfsFigures {
   nodes: number;
@@ -53,8 +56,8 @@ export async function run(
         await Promise.all(ctx.nodes.map((n) => etcd.setup(ctx, n)));
         await etcd.awaitHealthy(ctx, 120_000);
         const endpoints = ctx.nodes.map((n) => etcd.endpoint(ctx, n));
-        await putLoop(endpoints, concurrency, 2); // warm up
-        figures[leg].push(Math.round(await putLoop(endpoints, concurrency, seconds)));
+        await etcdPutLoop(endpoints, concurrency, 2, PUT); // warm up
+        figures[leg].push(Math.round(await etcdPutLoop(endpoints, concurrency, seconds, PUT)));
         await Promise.all(ctx.nodes.map((n) => etcd.teardown(ctx, n)));
       }
     }
@@ -73,33 +76,6 @@ export async function run(
     await remote.close().catch(() => undefined);
     await ensembleDown(ENSEMBLE);
   }
-}
-
-/** `concurrency` workers, each with its own etcd3 client on one member, putting in a loop. */
-async function putLoop(endpoints: readonly string[], concurrency: number, seconds: number): Promise<number> {
-  const clients = Array.from(
-    { length: concurrency },
-    (_, i) => new Etcd3({ hosts: `http://${endpoints[i % endpoints.length]}` }),
-  );
-  let ok = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    clients.map(async (client, i) => {
-      let v = 0;
-      while (performance.now() < end) {
-        try {
-          await client.put(`bench/${i % 8}`).value(String(v++));
-          ok++;
-        } catch {
-          // Not ok: not counted.
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  for (const c of clients) c.close();
-  return ok / elapsed;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -211,105 +211,51 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
   const n = pairs.length;
   const inv = new Float64Array(n);
   const done = new Float64Array(n).fill(Number.NaN);
-  let start = Number.POSITIVE_INFINITY;
-  let end = Number.NEGATIVE_INFINITY;
+  const latencyUs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = pairs[i]!;
     checkTimes(p.invoke, p.completion);
     inv[i] = p.invoke.time / 1e9;
-    if (inv[i]! < start) start = inv[i]!;
-    const t = (p.completion ?? p.invoke).time / 1e9;
-    if (p.completion) done[i] = t;
-    if (t > end) end = t;
+    if (p.completion) {
+      done[i] = p.completion.time / 1e9;
+      latencyUs[i] = Math.max(1, Math.round((p.completion.time - p.invoke.time) / 1e3));
+    }
   }
-  if (n === 0) start = end = 0;
   if (options.windowS !== undefined && !(Number.isFinite(options.windowS) && options.windowS > 0)) {
     throw new InputError(`expected a positive number of seconds, got ${options.windowS}`, {
       field: 'windowS',
     });
   }
-  const windowS = options.windowS ?? chooseWindow(end - start);
-  const origin = Math.floor(start / windowS) * windowS;
-  const nWindows = Math.max(1, Math.ceil((end - origin) / windowS + 1e-9));
-  const windowOf = (t: number): number => Math.min(nWindows - 1, Math.floor((t - origin) / windowS));
+  const { figures, okTimes } = perfFigures((visit) => {
+    for (let i = 0; i < n; i++) {
+      const p = pairs[i]!;
+      visit(inv[i]!, done[i]!, p.completion ? p.type : undefined, p.invoke.f, latencyUs[i]!);
+    }
+  }, options.windowS);
+  const { end } = figures;
 
-  const overall = new Latencies();
-  const byType = new Group<string>();
-  const byF = new Group<string>();
+  // Latency and availability by the fault state at invocation.
   const byState = new Group<string>();
   const stateCompleted = new Map<string, { ok: number; all: number }>();
-  const throughput = new Map<string, { f: string; type: 'ok' | 'fail' | 'info'; rate: number[] }>();
-  const windowOk = new Float64Array(nWindows);
-  const windowAll = new Float64Array(nWindows);
-  const perWindow: number[][] = Array.from({ length: nWindows }, () => []);
-  const counts = { ok: 0, fail: 0, info: 0 };
-  const okTimes: number[] = [];
-
   for (let i = 0; i < n; i++) {
     const p = pairs[i]!;
-    counts[p.type]++;
     if (!p.completion) continue;
-    const t = done[i]!;
-    const w = windowOf(t);
-    const key = `${p.invoke.f}\u0000${p.type}`;
-    let series = throughput.get(key);
-    if (!series) {
-      series = { f: p.invoke.f, type: p.type, rate: new Array<number>(nWindows).fill(0) };
-      throughput.set(key, series);
-    }
-    series.rate[w]!++;
-    windowAll[w]!++;
     const state = states.at(inv[i]!);
     const sc = stateCompleted.get(state) ?? { ok: 0, all: 0 };
     stateCompleted.set(state, sc);
     sc.all++;
-    if (p.type === 'ok') {
-      windowOk[w]!++;
-      sc.ok++;
-      okTimes.push(t);
-    }
-    const us = Math.max(1, Math.round((p.completion.time - p.invoke.time) / 1e3));
-    overall.add(us);
-    byType.get(p.type).add(us);
-    byF.get(p.invoke.f).add(us);
-    byState.get(state).add(us);
-    perWindow[w]!.push(us);
-  }
-  for (const s of throughput.values()) for (let w = 0; w < nWindows; w++) s.rate[w] = s.rate[w]! / windowS;
-  okTimes.sort((a, b) => a - b);
-
-  const latencyOverTime: PerfResult['latencyOverTime'] = { p50: [], p90: [], p99: [], p999: [], max: [] };
-  for (const values of perWindow) {
-    const sorted = Float64Array.from(values).sort();
-    for (const [name, q] of Object.entries(QUANTILES) as [keyof typeof QUANTILES, number][]) {
-      latencyOverTime[name].push(sorted.length ? ms(rank(sorted, q)) : null);
-    }
-    latencyOverTime.max.push(sorted.length ? ms(sorted[sorted.length - 1]!) : null);
+    if (p.type === 'ok') sc.ok++;
+    byState.get(state).add(latencyUs[i]!);
   }
 
-  const completedCount = countCompleted(done);
   return {
-    valid: true,
-    start,
-    end,
-    counts,
-    windowS,
-    windows: Array.from({ length: nWindows }, (_, w) => round6(origin + w * windowS)),
-    throughput: [...throughput.values()].sort((a, b) => (a.f + a.type).localeCompare(b.f + b.type)),
-    latencyOverTime,
-    latency: {
-      overall: overall.quantiles(),
-      byType: byType.quantiles(),
-      byF: byF.quantiles(),
-      byState: byState.quantiles(),
-    },
+    ...figures,
+    latency: { ...figures.latency, byState: byState.quantiles() },
     availability: {
-      overall: completedCount > 0 ? counts.ok / completedCount : null,
-      windows: Array.from(windowAll, (all, w) => (all > 0 ? windowOk[w]! / all : null)),
+      ...figures.availability,
       byState: Object.fromEntries([...stateCompleted].map(([s, c]) => [s, c.all > 0 ? c.ok / c.all : null])),
       faults: faults.map((f) => faultAvailability(f, pairs, inv, done, end)),
     },
-    longestOutage: longestOutage(okTimes, start, end),
     recoveries: faults
       .filter((f) => f.end !== null)
       .map((f): Recovery => {
@@ -329,16 +275,133 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
   };
 }
 
+/** The figures both perf checkers give: throughput, latency and availability, overall and per window. */
+export type PerfFigures = Pick<
+  PerfResult,
+  | 'valid'
+  | 'start'
+  | 'end'
+  | 'counts'
+  | 'windowS'
+  | 'windows'
+  | 'throughput'
+  | 'latencyOverTime'
+  | 'longestOutage'
+> & {
+  latency: Pick<PerfResult['latency'], 'overall' | 'byType' | 'byF'>;
+  availability: Pick<PerfResult['availability'], 'overall' | 'windows'>;
+};
+
+/**
+ * Client ops, one row an op, as {@link perfFigures} reads them: visits every row, in the same
+ * order each time, with its invocation and completion times (seconds; completion NaN when never
+ * answered), its outcome (undefined when never answered), its `f`, and its latency (µs).
+ */
+export type PerfRows = (
+  visit: (inv: number, done: number, type: 'ok' | 'fail' | 'info' | undefined, f: string, us: number) => void,
+) => void;
+
+/**
+ * The figures of the batch perf checker and the online one (checkers/online/perf.ts), computed
+ * the same way from either's rows in a few passes, with typed arrays rather than an object per
+ * op. Also gives the times of the `ok` completions, sorted.
+ */
+export function perfFigures(
+  rows: PerfRows,
+  fixedWindowS?: number,
+): { figures: PerfFigures; okTimes: Float64Array } {
+  let n = 0;
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  rows((inv, done) => {
+    n++;
+    if (inv < start) start = inv;
+    const t = Number.isNaN(done) ? inv : done;
+    if (t > end) end = t;
+  });
+  if (n === 0) start = end = 0;
+  const windowS = fixedWindowS ?? chooseWindow(end - start);
+  const origin = Math.floor(start / windowS) * windowS;
+  const nWindows = Math.max(1, Math.ceil((end - origin) / windowS + 1e-9));
+  const windowOf = (t: number): number => Math.min(nWindows - 1, Math.floor((t - origin) / windowS));
+
+  const counts = { ok: 0, fail: 0, info: 0 };
+  const overall = new Latencies();
+  const byType = new Group<string>();
+  const byF = new Group<string>();
+  const throughput = new Map<string, { f: string; type: 'ok' | 'fail' | 'info'; rate: number[] }>();
+  const windowOk = new Float64Array(nWindows);
+  const windowAll = new Float64Array(nWindows);
+  // Latencies per window, for exact nearest-rank quantiles.
+  const perWindowCount = new Uint32Array(nWindows);
+  rows((_inv, done, type) => {
+    if (type !== undefined) perWindowCount[windowOf(done)]!++;
+  });
+  const perWindow = Array.from(perWindowCount, (c) => new Float64Array(c));
+  perWindowCount.fill(0);
+  let completed = 0;
+  let okCount = 0;
+  const okTimes = new Float64Array(n);
+  rows((_inv, t, type, f, us) => {
+    if (type === undefined) {
+      counts.info++;
+      return;
+    }
+    counts[type]++;
+    completed++;
+    const w = windowOf(t);
+    const key = `${f}\u0000${type}`;
+    let series = throughput.get(key);
+    if (!series) {
+      series = { f, type, rate: new Array<number>(nWindows).fill(0) };
+      throughput.set(key, series);
+    }
+    series.rate[w]!++;
+    windowAll[w]!++;
+    if (type === 'ok') {
+      windowOk[w]!++;
+      okTimes[okCount++] = t;
+    }
+    overall.add(us);
+    byType.get(type).add(us);
+    byF.get(f).add(us);
+    perWindow[w]![perWindowCount[w]!++] = us;
+  });
+  for (const s of throughput.values()) for (let w = 0; w < nWindows; w++) s.rate[w] = s.rate[w]! / windowS;
+  const latencyOverTime: PerfResult['latencyOverTime'] = { p50: [], p90: [], p99: [], p999: [], max: [] };
+  for (const values of perWindow) {
+    const sorted = values.sort();
+    for (const [name, q] of Object.entries(QUANTILES) as [keyof typeof QUANTILES, number][]) {
+      latencyOverTime[name].push(sorted.length ? ms(rank(sorted, q)) : null);
+    }
+    latencyOverTime.max.push(sorted.length ? ms(sorted[sorted.length - 1]!) : null);
+  }
+  const oks = okTimes.subarray(0, okCount).sort();
+  return {
+    figures: {
+      valid: true,
+      start,
+      end,
+      counts,
+      windowS,
+      windows: Array.from({ length: nWindows }, (_, w) => round6(origin + w * windowS)),
+      throughput: [...throughput.values()].sort((a, b) => (a.f + a.type).localeCompare(b.f + b.type)),
+      latencyOverTime,
+      latency: { overall: overall.quantiles(), byType: byType.quantiles(), byF: byF.quantiles() },
+      availability: {
+        overall: completed > 0 ? counts.ok / completed : null,
+        windows: Array.from(windowAll, (all, w) => (all > 0 ? windowOk[w]! / all : null)),
+      },
+      longestOutage: longestOutage(oks, start, end),
+    },
+    okTimes: oks,
+  };
+}
+
 /** Whether an op invoked at or after `t` completed (whatever its outcome). */
 function triedSince(t: number, inv: Float64Array, done: Float64Array): boolean {
   for (let i = 0; i < inv.length; i++) if (inv[i]! >= t && !Number.isNaN(done[i]!)) return true;
   return false;
-}
-
-function countCompleted(done: Float64Array): number {
-  let c = 0;
-  for (const t of done) if (!Number.isNaN(t)) c++;
-  return c;
 }
 
 function round6(x: number): number {
@@ -375,19 +438,21 @@ function faultAvailability(
   };
 }
 
-/** Longest gap between consecutive oks, counting the edges of [start, end]. */
-function longestOutage(okTimes: readonly number[], start: number, end: number): PerfResult['longestOutage'] {
+/** Longest gap between consecutive oks (sorted), counting the edges of [start, end]. */
+function longestOutage(okTimes: Float64Array, start: number, end: number): PerfResult['longestOutage'] {
   if (end <= start) return null;
-  let best = { from: start, to: okTimes[0] ?? end };
+  let best = { from: start, to: okTimes.length > 0 ? okTimes[0]! : end };
   let prev = start;
-  for (const t of [...okTimes, end]) {
+  const visit = (t: number): void => {
     if (t - prev > best.to - best.from) best = { from: prev, to: t };
     prev = t;
-  }
+  };
+  for (const t of okTimes) visit(t);
+  visit(end);
   return { from: best.from, to: best.to, durationS: round6(best.to - best.from) };
 }
 
-function firstAtOrAfter(sorted: readonly number[], t: number): number | null {
+function firstAtOrAfter(sorted: Float64Array, t: number): number | null {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -232,12 +232,67 @@ export function checkSet(history: History): SetResult {
   const final = reads.at(-1);
   let acknowledged = 0;
   for (let id = 0; id < elements.capacity; id++) if (elements.ackPos[id] !== NEVER) acknowledged++;
+  const seen = new Uint32Array(elements.capacity);
+  return finalReadResult(
+    {
+      attemptCount: elements.size,
+      acknowledgedCount: acknowledged,
+      see(value) {
+        const id = elements.idOf(value);
+        if (id === NONE) return false;
+        seen[id]!++;
+        return true;
+      },
+      each(visit) {
+        for (let id = 0; id < elements.capacity; id++) {
+          if (!elements.attempted[id]) continue;
+          const ackPos = elements.ackPos[id]!;
+          visit(
+            elements.valueOf(id),
+            seen[id]!,
+            elements.mayExist[id] === 1,
+            ackPos === NEVER ? null : history.ops[ackPos]!.index,
+          );
+        }
+      },
+    },
+    final && { index: history.ops[final.completePos]!.index, values: final.values },
+  );
+}
+
+/**
+ * The attempted elements as a set checker (this one, or the online one in checkers/online/set.ts)
+ * knows them, for {@link finalReadResult}.
+ */
+export interface AttemptedElements {
+  attemptCount: number;
+  acknowledgedCount: number;
+  /** Counts one element of the final read; false when no add attempted it. */
+  see(value: unknown): boolean;
+  /**
+   * Visits every attempted element: how often the final read returned it, whether it may exist
+   * (some add of it did not fail), and the `op.index` of its add's first acknowledgement (null
+   * when none was acknowledged).
+   */
+  each(visit: (value: unknown, seen: number, mayExist: boolean, ack: number | null) => void): void;
+}
+
+/**
+ * The `set` checker's result: the final read (its completion's `op.index` and its elements;
+ * undefined when the set was never read) against the attempted elements. Lists of elements
+ * follow the order `each` visits them in.
+ */
+export function finalReadResult(
+  elements: AttemptedElements,
+  final: { index: number; values: ArrayLike<unknown> } | undefined,
+): SetResult {
+  const { attemptCount, acknowledgedCount } = elements;
   if (!final) {
     return {
       valid: 'unknown',
       reason: 'the set was never read',
-      attemptCount: elements.size,
-      acknowledgedCount: acknowledged,
+      attemptCount,
+      acknowledgedCount,
       okCount: 0,
       lostCount: 0,
       recoveredCount: 0,
@@ -253,18 +308,14 @@ export function checkSet(history: History): SetResult {
     };
   }
 
-  const seen = new Uint32Array(elements.capacity);
   const unexpected = new Map<ElementKey, { value: unknown; count: number }>();
   for (let j = 0; j < final.values.length; j++) {
     const v = final.values[j];
-    const id = elements.idOf(v);
-    if (id !== NONE) seen[id]!++;
-    else {
-      const key = elementKey(v);
-      const u = unexpected.get(key);
-      if (u) u.count++;
-      else unexpected.set(key, { value: v, count: 1 });
-    }
+    if (elements.see(v)) continue;
+    const key = elementKey(v);
+    const u = unexpected.get(key);
+    if (u) u.count++;
+    else unexpected.set(key, { value: v, count: 1 });
   }
   const ok: unknown[] = [];
   const lost: unknown[] = [];
@@ -272,28 +323,23 @@ export function checkSet(history: History): SetResult {
   const failedButRead: unknown[] = [];
   const duplicated: { element: unknown; count: number }[] = [];
   const lostAdds: { element: unknown; add: number }[] = [];
-  for (let id = 0; id < elements.capacity; id++) {
-    if (!elements.attempted[id]) continue;
-    const value = elements.valueOf(id);
-    const acked = elements.ackPos[id] !== NEVER;
-    if (seen[id]! > 1) duplicated.push({ element: value, count: seen[id]! });
-    if (seen[id]! > 0) {
+  elements.each((value, seen, mayExist, ack) => {
+    if (seen > 1) duplicated.push({ element: value, count: seen });
+    if (seen > 0) {
       ok.push(value);
-      if (!acked) recovered.push(value);
-      if (!elements.mayExist[id]) failedButRead.push(value);
-    } else if (acked) {
+      if (ack === null) recovered.push(value);
+      if (!mayExist) failedButRead.push(value);
+    } else if (ack !== null) {
       lost.push(value);
-      if (lostAdds.length < DETAIL_LIMIT) {
-        lostAdds.push({ element: value, add: history.ops[elements.ackPos[id]!]!.index });
-      }
+      if (lostAdds.length < DETAIL_LIMIT) lostAdds.push({ element: value, add: ack });
     }
-  }
+  });
   for (const u of unexpected.values()) if (u.count > 1) duplicated.push({ element: u.value, count: u.count });
   const bad = lost.length > 0 || unexpected.size > 0 || failedButRead.length > 0 || duplicated.length > 0;
   return {
     valid: !bad,
-    attemptCount: elements.size,
-    acknowledgedCount: acknowledged,
+    attemptCount,
+    acknowledgedCount,
     okCount: ok.length,
     lostCount: lost.length,
     recoveredCount: recovered.length,
@@ -304,7 +350,7 @@ export function checkSet(history: History): SetResult {
     duplicated,
     ok: rangesText(ok),
     recovered: rangesText(recovered),
-    finalRead: history.ops[final.completePos]!.index,
+    finalRead: final.index,
     lostAdds,
   };
 }

@@ -2,18 +2,16 @@
  * Jepsen's `set`, online: each add's outcome is folded into compact per-element arrays as it
  * completes (small non-negative integers, the set workload's elements, index the arrays
  * directly; other elements get an id from a Map), and only the latest `ok` read is kept.
- * `finish` compares that final read with the adds exactly as the batch `set` checker does,
- * and returns the same result shape.
+ * `finish` compares that final read with the adds with the batch `set` checker's own
+ * function, so the result is the set checker's, field for field.
  */
 import type { Op } from '../../src/history/op.js';
-import type { SetResult } from '../set.js';
-import { asCollection, type ElementKey, elementKey, rangesText, sortElements } from '../values.js';
+import { finalReadResult, type SetResult } from '../set.js';
+import { asCollection, type ElementKey, elementKey } from '../values.js';
 import type { OnlineChecker } from './types.js';
 
 const NEVER = 0x7fffffff;
 const NONE = -1;
-/** How many detailed entries lists of evidence keep (counts are always complete). */
-const DETAIL_LIMIT = 32;
 const ATTEMPTED = 1;
 const MAY_EXIST = 2;
 /** Integers below this index the arrays directly. */
@@ -136,85 +134,31 @@ export class OnlineSet implements OnlineChecker<SetResult> {
     // Adds never answered may have taken effect.
     for (const value of this.openAdds.values()) this.elements.record(value, 'invoke', NEVER);
     this.openAdds.clear();
-    const attemptCount = this.elements.count;
-    const final = this.finalRead;
-    if (!final) {
-      return {
-        valid: 'unknown',
-        reason: 'the set was never read',
-        attemptCount,
-        acknowledgedCount: this.acknowledged,
-        okCount: 0,
-        lostCount: 0,
-        recoveredCount: 0,
-        unexpectedCount: 0,
-        lost: [],
-        unexpected: [],
-        failedButRead: [],
-        duplicated: [],
-        ok: '',
-        recovered: '',
-        finalRead: null,
-        lostAdds: [],
-      };
-    }
-    const values = asCollection(final.value)!;
-    // How often the final read returned each element (attempted ones by slot, others by key).
-    const seenDense = new Uint32Array(this.elements.status.length);
+    const elements = this.elements;
+    // How often the final read returned each attempted element, by slot.
+    const seenDense = new Uint32Array(elements.status.length);
     const seenSparse = new Map<number, number>();
-    const unexpected = new Map<ElementKey, { value: unknown; count: number }>();
-    for (let j = 0; j < values.length; j++) {
-      const v = values[j];
-      const e = this.elements.lookup(v);
-      if (e.status !== 0) {
-        if (e.dense) seenDense[e.slot]!++;
-        else seenSparse.set(e.slot, (seenSparse.get(e.slot) ?? 0) + 1);
-      } else {
-        const key = elementKey(v);
-        const u = unexpected.get(key);
-        if (u) u.count++;
-        else unexpected.set(key, { value: v, count: 1 });
-      }
-    }
-    const ok: unknown[] = [];
-    const lost: unknown[] = [];
-    const recovered: unknown[] = [];
-    const failedButRead: unknown[] = [];
-    const duplicated: { element: unknown; count: number }[] = [];
-    const lostAdds: { element: unknown; add: number }[] = [];
-    for (const [value, status, ack] of this.elements.entries()) {
-      const e = this.elements.lookup(value);
-      const seen = e.dense ? seenDense[e.slot]! : (seenSparse.get(e.slot) ?? 0);
-      const acked = ack !== NEVER;
-      if (seen > 1) duplicated.push({ element: value, count: seen });
-      if (seen > 0) {
-        ok.push(value);
-        if (!acked) recovered.push(value);
-        if ((status & MAY_EXIST) === 0) failedButRead.push(value);
-      } else if (acked) {
-        lost.push(value);
-        if (lostAdds.length < DETAIL_LIMIT) lostAdds.push({ element: value, add: ack });
-      }
-    }
-    for (const u of unexpected.values())
-      if (u.count > 1) duplicated.push({ element: u.value, count: u.count });
-    const bad = lost.length > 0 || unexpected.size > 0 || failedButRead.length > 0 || duplicated.length > 0;
-    return {
-      valid: !bad,
-      attemptCount,
-      acknowledgedCount: this.acknowledged,
-      okCount: ok.length,
-      lostCount: lost.length,
-      recoveredCount: recovered.length,
-      unexpectedCount: unexpected.size,
-      lost: sortElements(lost),
-      unexpected: sortElements([...unexpected.values()].map((u) => u.value)),
-      failedButRead: sortElements(failedButRead),
-      duplicated,
-      ok: rangesText(ok),
-      recovered: rangesText(recovered),
-      finalRead: final.index,
-      lostAdds,
-    };
+    const final = this.finalRead;
+    return finalReadResult(
+      {
+        attemptCount: elements.count,
+        acknowledgedCount: this.acknowledged,
+        see(value) {
+          const e = elements.lookup(value);
+          if (e.status === 0) return false;
+          if (e.dense) seenDense[e.slot]!++;
+          else seenSparse.set(e.slot, (seenSparse.get(e.slot) ?? 0) + 1);
+          return true;
+        },
+        each(visit) {
+          for (const [value, status, ack] of elements.entries()) {
+            const e = elements.lookup(value);
+            const seen = e.dense ? seenDense[e.slot]! : (seenSparse.get(e.slot) ?? 0);
+            visit(value, seen, (status & MAY_EXIST) !== 0, ack === NEVER ? null : ack);
+          }
+        },
+      },
+      final && { index: final.index, values: asCollection(final.value)! },
+    );
   }
 }

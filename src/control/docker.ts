@@ -4,22 +4,15 @@
  * stdin/stdout/stderr, exit status, timeouts that kill the remote command, uploads and
  * downloads keeping bytes and mode, and errors naming the node and the command.
  */
-import { randomUUID } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
-import {
-  MultiNodeError,
-  RemoteCommandError,
-  RemoteConnectError,
-  RemoteError,
-  RemoteTimeoutError,
-} from './errors.js';
+import { CALL_TAG, type FileCopy, RemoteBase } from './base.js';
+import { RemoteConnectError, RemoteError } from './errors.js';
 import type { NodeFreezer } from './freezer.js';
-import { shellCommand } from './quote.js';
-import type { ExecOptions, ExecResult, Remote } from './types.js';
+import type { ExecOptions, ExecResult } from './types.js';
 
 /** How to reach the containers. Only `nodes` is required. */
 export interface DockerRemoteOptions {
@@ -35,9 +28,6 @@ export interface DockerRemoteOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Environment variable naming each remote call (inherited by everything the call starts). */
-const CALL_TAG = 'FAULTLINE_CALL';
 /**
  * Kills what the call tagged $1 still runs: the processes carrying the tag in the session of
  * the call's first process. Daemons the call started in a session of their own survive.
@@ -69,17 +59,14 @@ interface RawResult {
 }
 
 /** Drives containers with `docker exec`. Create one per test; `close()` it at the end. */
-export class DockerRemote implements Remote, NodeFreezer {
-  readonly nodes: readonly string[];
+export class DockerRemote extends RemoteBase implements NodeFreezer {
   private readonly options: DockerRemoteOptions;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly docker: Docker;
-  private closed = false;
 
   constructor(options: DockerRemoteOptions) {
-    if (options.nodes.length === 0) throw new TypeError('DockerRemote needs at least one node');
+    super('DockerRemote', options);
     this.options = options;
-    this.nodes = [...options.nodes];
     // dockerode passes `agent` on to its HTTP requests; its types do not list it.
     const dockerOptions: Docker.DockerOptions & { agent: Agent } = {
       socketPath: options.socketPath ?? dockerSocketPath(),
@@ -88,82 +75,30 @@ export class DockerRemote implements Remote, NodeFreezer {
     this.docker = new Docker(dockerOptions);
   }
 
-  address(node: string): string {
-    return this.options.addresses?.[node] ?? node;
-  }
-
   /** The container a node runs in. */
   container(node: string): string {
     return this.options.containers?.[node] ?? node;
   }
 
-  async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const brief = briefOf(shellCommand(argv));
-    const raw = await this.run(node, argv, brief, options);
-    return this.judge(node, brief, raw, options);
-  }
-
-  /** Runs `script` with `bash -c` (so the script's own commands keep stdin); `args` become `$1…`. */
-  async script(
-    node: string,
-    script: string,
-    args: readonly string[] = [],
-    options: ExecOptions = {},
-  ): Promise<ExecResult> {
-    const brief = briefOf(`script: ${script.trim().split('\n')[0] ?? ''}…`);
-    const raw = await this.run(node, ['bash', '-c', script, 'bash', ...args], brief, options);
-    return this.judge(node, brief, raw, options);
-  }
-
-  async onAll(
-    argv: readonly string[],
-    options: ExecOptions & { nodes?: readonly string[] } = {},
-  ): Promise<Map<string, ExecResult>> {
-    return this.eachNode(options.nodes ?? this.nodes, (node) => this.exec(node, argv, options));
-  }
-
-  /** Runs `fn` on each node at once; rejects with a MultiNodeError naming every node that failed. */
-  async eachNode<T>(nodes: readonly string[], fn: (node: string) => Promise<T>): Promise<Map<string, T>> {
-    const settled = await Promise.allSettled(nodes.map(fn));
-    const results = new Map<string, T>();
-    const failures = new Map<string, unknown>();
-    settled.forEach((s, i) => {
-      const node = nodes[i] as string;
-      if (s.status === 'fulfilled') results.set(node, s.value);
-      else failures.set(node, s.reason);
-    });
-    if (failures.size > 0) throw new MultiNodeError(results, failures);
-    return results;
-  }
-
-  /** Copies a local file into the container, keeping its bytes and mode (through the exec's stdin). */
-  async upload(
-    node: string,
-    localPath: string,
-    remotePath: string,
-    options: { timeoutMs?: number } = {},
+  /** Through the exec's stdin. */
+  protected async copyTo(
+    { node, localPath, remotePath, shown, options }: FileCopy,
+    mode: number,
   ): Promise<void> {
-    const [data, { mode }] = await Promise.all([readFile(localPath), stat(localPath)]);
-    const brief = `upload ${localPath} to ${remotePath}`;
+    const data = await readFile(localPath);
     const raw = await this.run(
       node,
-      ['sh', '-c', 'cat >"$1" && chmod "$2" "$1"', 'sh', remotePath, (mode & 0o7777).toString(8)],
-      brief,
+      ['sh', '-c', 'cat >"$1" && chmod "$2" "$1"', 'sh', remotePath, mode.toString(8)],
+      shown,
       { ...options, stdin: data },
     );
-    this.judge(node, brief, raw, {});
+    this.judge(node, shown, text(raw), {});
   }
 
-  /** Copies a file from the container to the controller, byte for byte. */
-  async download(
-    node: string,
-    remotePath: string,
-    localPath: string,
-    options: { timeoutMs?: number } = {},
-  ): Promise<void> {
-    const brief = `download ${remotePath} to ${localPath}`;
-    const raw = await this.run(node, ['cat', '--', remotePath], brief, options);
-    this.judge(node, brief, raw, {});
+  /** Through the exec's stdout, written as it came. */
+  protected async copyFrom({ node, localPath, remotePath, shown, options }: FileCopy): Promise<void> {
+    const raw = await this.run(node, ['cat', '--', remotePath], shown, options);
+    this.judge(node, shown, text(raw), {});
     await writeFile(localPath, raw.stdout);
   }
 
@@ -186,15 +121,13 @@ export class DockerRemote implements Remote, NodeFreezer {
     this.agent.destroy();
   }
 
-  private judge(node: string, brief: string, raw: RawResult, options: ExecOptions): ExecResult {
-    const result: ExecResult = {
-      code: raw.code,
-      ...(raw.signal !== undefined && { signal: raw.signal }),
-      stdout: raw.stdout.toString('utf8'),
-      stderr: raw.stderr.toString('utf8'),
-    };
-    if (!options.allowFailure && result.code !== 0) throw new RemoteCommandError(node, brief, result);
-    return result;
+  protected async call(
+    node: string,
+    argv: readonly string[],
+    brief: string,
+    options: ExecOptions,
+  ): Promise<ExecResult> {
+    return this.judge(node, brief, text(await this.run(node, argv, brief, options)), options);
   }
 
   /** One exec under the call's deadline: creating, attaching and running all count. */
@@ -204,39 +137,33 @@ export class DockerRemote implements Remote, NodeFreezer {
     brief: string,
     options: ExecOptions,
   ): Promise<RawResult> {
-    if (this.closed) throw new RemoteError(node, `${node}: this remote is closed`);
-    if (!this.nodes.includes(node)) {
-      throw new RemoteError(node, `unknown node ${JSON.stringify(node)}; nodes are ${this.nodes.join(', ')}`);
-    }
+    this.checkNode(node);
     if (argv.length === 0) throw new TypeError('empty argv: nothing to run');
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const tag = randomUUID();
+    const call = this.startCall(node, brief, options);
     const container = this.docker.getContainer(this.container(node));
-    let phase: 'connect' | 'run' = 'connect';
     let stream: Duplex | undefined;
-    let expired = false;
     const work = (async (): Promise<RawResult> => {
       const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
       let exec: Docker.Exec;
       try {
         exec = await container.exec({
           Cmd: [...argv],
-          Env: [`${CALL_TAG}=${tag}`, ...env],
+          Env: [`${CALL_TAG}=${call.tag}`, ...env],
           ...(options.cwd !== undefined && { WorkingDir: options.cwd }),
           AttachStdin: options.stdin !== undefined,
           AttachStdout: true,
           AttachStderr: true,
           Tty: false,
         });
-        if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+        call.throwIfExpired();
         stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as Duplex;
       } catch (err) {
         throw this.unreachable(node, brief, err);
       }
-      phase = 'run';
-      if (expired) {
+      call.phase = 'run';
+      if (call.expired) {
         stream.destroy();
-        throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
+        throw call.timedOut();
       }
       const output = await collect(this.docker, stream, options.stdin);
       const info = await exec.inspect().catch((err: unknown) => {
@@ -264,12 +191,7 @@ export class DockerRemote implements Remote, NodeFreezer {
       }
       return { code, ...output };
     })();
-    return withTimeout(work, timeoutMs, () => {
-      expired = true;
-      stream?.destroy();
-      if (phase === 'run') this.killCall(node, tag);
-      return new RemoteTimeoutError(node, brief, timeoutMs, phase);
-    });
+    return call.within(work, () => stream?.destroy());
   }
 
   /** The container's state as Docker tells it: `running`, `paused`, `exited`, … */
@@ -283,7 +205,7 @@ export class DockerRemote implements Remote, NodeFreezer {
   }
 
   /** Best effort, in the background: SIGKILLs what a timed-out call still runs in the container. */
-  private killCall(node: string, tag: string): void {
+  protected killCall(node: string, tag: string): void {
     this.run(node, ['sh', '-c', KILL_CALL_SCRIPT, 'sh', tag], 'kill timed-out call', {
       timeoutMs: 5_000,
       allowFailure: true,
@@ -351,20 +273,12 @@ function collect(
   });
 }
 
-function briefOf(shown: string): string {
-  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
-}
-
-/** Rejects with `onTimeout()` after `ms`, and never leaves `work`'s rejection unhandled. */
-async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What a command printed, as text. */
+function text(raw: RawResult): ExecResult {
+  return {
+    code: raw.code,
+    ...(raw.signal !== undefined && { signal: raw.signal }),
+    stdout: raw.stdout.toString('utf8'),
+    stderr: raw.stderr.toString('utf8'),
+  };
 }

@@ -3,21 +3,15 @@
  * it drops; every call bounded by a timeout; host keys checked against a known_hosts file.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import {
-  HostKeyError,
-  MultiNodeError,
-  RemoteCommandError,
-  RemoteConnectError,
-  RemoteError,
-  RemoteTimeoutError,
-} from './errors.js';
+import { CALL_TAG, type FileCopy, RemoteBase, withTimeout } from './base.js';
+import { HostKeyError, RemoteConnectError, RemoteError, RemoteTimeoutError } from './errors.js';
 import { appendKnownHost, fingerprint, KnownHosts, keyTypeOf, knownHostName } from './known-hosts.js';
-import { remoteCommandLine, shellCommand } from './quote.js';
-import type { ExecOptions, ExecResult, Remote } from './types.js';
+import { remoteCommandLine } from './quote.js';
+import type { ExecOptions, ExecResult } from './types.js';
 
 /** How to reach the nodes. Only `nodes` is required. */
 export interface SshRemoteOptions {
@@ -49,9 +43,6 @@ export interface SshRemoteOptions {
   maxSessionsPerNode?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-/** Environment variable naming each remote call (inherited by everything the call starts). */
-const CALL_TAG = 'FAULTLINE_CALL';
 /**
  * Kills the session (as in setsid) of the call tagged $1: the session whose leader sshd started.
  * Daemons the call started in a session of their own (setsid, start-stop-daemon) survive.
@@ -74,84 +65,33 @@ const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
 };
 
 /** Drives nodes over SSH. Create one per test; `close()` it at the end. */
-export class SshRemote implements Remote {
-  readonly nodes: readonly string[];
+export class SshRemote extends RemoteBase {
   readonly username: string;
   private readonly options: SshRemoteOptions;
   private readonly links = new Map<string, NodeLink>();
   private privateKey?: Promise<Buffer | undefined>;
-  private closed = false;
 
   constructor(options: SshRemoteOptions) {
-    if (options.nodes.length === 0) throw new TypeError('SshRemote needs at least one node');
+    super('SshRemote', options);
     this.options = options;
-    this.nodes = [...options.nodes];
     this.username = options.username ?? 'root';
   }
 
-  address(node: string): string {
-    return this.options.addresses?.[node] ?? node;
-  }
-
-  async exec(node: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return this.run(node, argv, shellCommand(argv), options);
-  }
-
-  /** Runs `script` with `bash -c` (so the script's own commands keep stdin); `args` become `$1…`. */
-  async script(
-    node: string,
-    script: string,
-    args: readonly string[] = [],
-    options: ExecOptions = {},
-  ): Promise<ExecResult> {
-    const firstLine = script.trim().split('\n')[0] ?? '';
-    return this.run(node, ['bash', '-c', script, 'bash', ...args], `script: ${firstLine}…`, options);
-  }
-
-  async onAll(
-    argv: readonly string[],
-    options: ExecOptions & { nodes?: readonly string[] } = {},
-  ): Promise<Map<string, ExecResult>> {
-    return this.eachNode(options.nodes ?? this.nodes, (node) => this.exec(node, argv, options));
-  }
-
-  /** Runs `fn` on each node at once; rejects with a MultiNodeError naming every node that failed. */
-  async eachNode<T>(nodes: readonly string[], fn: (node: string) => Promise<T>): Promise<Map<string, T>> {
-    const settled = await Promise.allSettled(nodes.map(fn));
-    const results = new Map<string, T>();
-    const failures = new Map<string, unknown>();
-    settled.forEach((s, i) => {
-      const node = nodes[i] as string;
-      if (s.status === 'fulfilled') results.set(node, s.value);
-      else failures.set(node, s.reason);
-    });
-    if (failures.size > 0) throw new MultiNodeError(results, failures);
-    return results;
-  }
-
-  /** Copies a local file to the node (keeping its mode); via a temporary file and `sudo mv` for non-root users. */
-  async upload(
-    node: string,
-    localPath: string,
-    remotePath: string,
-    options: { timeoutMs?: number } = {},
+  /** Via a temporary file and `sudo mv` for non-root users. */
+  protected async copyTo(
+    { node, localPath, remotePath, shown, options }: FileCopy,
+    mode: number,
   ): Promise<void> {
     const sudo = this.needsSudo({});
     const target = sudo ? `/tmp/.faultline-upload-${randomUUID()}` : remotePath;
-    const { mode } = await stat(localPath);
-    await this.withSftp(node, `upload ${localPath} to ${remotePath}`, options.timeoutMs, (sftp, done) =>
-      sftp.fastPut(localPath, target, { mode: mode & 0o7777 }, done),
+    await this.withSftp(node, shown, options.timeoutMs, (sftp, done) =>
+      sftp.fastPut(localPath, target, { mode }, done),
     );
     if (sudo) await this.exec(node, ['mv', '-f', '--', target, remotePath], options);
   }
 
-  /** Copies a file from the node to the controller; via a temporary copy for non-root users. */
-  async download(
-    node: string,
-    remotePath: string,
-    localPath: string,
-    options: { timeoutMs?: number } = {},
-  ): Promise<void> {
+  /** Via a temporary copy for non-root users. */
+  protected async copyFrom({ node, localPath, remotePath, shown, options }: FileCopy): Promise<void> {
     const sudo = this.needsSudo({});
     const source = sudo ? `/tmp/.faultline-download-${randomUUID()}` : remotePath;
     if (sudo) {
@@ -163,7 +103,7 @@ export class SshRemote implements Remote {
       );
     }
     try {
-      await this.withSftp(node, `download ${remotePath} to ${localPath}`, options.timeoutMs, (sftp, done) =>
+      await this.withSftp(node, shown, options.timeoutMs, (sftp, done) =>
         sftp.fastGet(source, localPath, done),
       );
     } finally {
@@ -178,7 +118,7 @@ export class SshRemote implements Remote {
   }
 
   /** Best effort, in the background: SIGKILLs the session of a timed-out call on the node. */
-  private killCall(node: string, tag: string): void {
+  protected killCall(node: string, tag: string): void {
     this.script(node, KILL_CALL_SCRIPT, [tag], { timeoutMs: 5_000, allowFailure: true }).catch(() => {});
   }
 
@@ -187,10 +127,7 @@ export class SshRemote implements Remote {
   }
 
   private link(node: string): NodeLink {
-    if (this.closed) throw new RemoteError(node, `${node}: this remote is closed`);
-    if (!this.nodes.includes(node)) {
-      throw new RemoteError(node, `unknown node ${JSON.stringify(node)}; nodes are ${this.nodes.join(', ')}`);
-    }
+    this.checkNode(node);
     let link = this.links.get(node);
     if (!link) {
       link = new NodeLink(node, this.address(node), this.options, () => this.loadPrivateKey());
@@ -214,37 +151,32 @@ export class SshRemote implements Remote {
   }
 
   /** Runs one command line under the call's deadline: queueing, connecting and running all count. */
-  private async run(
+  protected async call(
     node: string,
     argv: readonly string[],
     shown: string,
     options: ExecOptions,
   ): Promise<ExecResult> {
+    const call = this.startCall(node, shown, options);
     // Tags the command's processes, so that a timed-out call can be found and killed.
-    const tag = randomUUID();
     const line = remoteCommandLine(argv, {
       ...(options.cwd !== undefined && { cwd: options.cwd }),
-      env: { [CALL_TAG]: tag, ...options.env },
+      env: { [CALL_TAG]: call.tag, ...options.env },
       sudo: this.needsSudo(options),
     });
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
     const link = this.link(node);
-    const brief = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
-    let phase: 'connect' | 'run' = 'connect';
     let channel: ClientChannel | undefined;
-    let expired = false;
     const work = (async () => {
       const release = await link.acquire();
       try {
         // A call that timed out while queued or connecting must not run late.
         for (let attempt = 1; ; attempt++) {
-          if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
-          const client = await link.connect(deadline, brief);
-          if (expired) throw new RemoteTimeoutError(node, brief, timeoutMs, phase);
-          phase = 'run';
+          call.throwIfExpired();
+          const client = await link.connect(call.deadline, shown);
+          call.throwIfExpired();
+          call.phase = 'run';
           try {
-            return await runChannel(node, brief, client, line, options.stdin, (ch) => {
+            return await runChannel(node, shown, client, line, options.stdin, (ch) => {
               channel = ch;
             });
           } catch (err) {
@@ -252,21 +184,15 @@ export class SshRemote implements Remote {
             // on a fresh connection is safe.
             if (!(err instanceof SessionOpenError) || attempt > 1) throw err;
             link.drop(client);
-            phase = 'connect';
+            call.phase = 'connect';
           }
         }
       } finally {
         release();
       }
     })();
-    const result = await withTimeout(work, timeoutMs, () => {
-      expired = true;
-      abandon(channel);
-      if (phase === 'run') this.killCall(node, tag);
-      return new RemoteTimeoutError(node, brief, timeoutMs, phase);
-    });
-    if (!options.allowFailure && result.code !== 0) throw new RemoteCommandError(node, brief, result);
-    return result;
+    const result = await call.within(work, () => abandon(channel));
+    return this.judge(node, shown, result, options);
   }
 
   private async withSftp(
@@ -275,7 +201,7 @@ export class SshRemote implements Remote {
     timeoutMs: number | undefined,
     fn: (sftp: SFTPWrapper, done: (err?: Error | null) => void) => void,
   ): Promise<void> {
-    const limit = timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const limit = this.timeoutOf(timeoutMs);
     const deadline = Date.now() + limit;
     const link = this.link(node);
     const work = (async () => {
@@ -615,20 +541,6 @@ function abandon(channel: ClientChannel | undefined): void {
 
 function isAuthFailure(err: unknown): boolean {
   return (err as { level?: string } | undefined)?.level === 'client-authentication';
-}
-
-/** Rejects with `onTimeout()` after `ms`, and never leaves `work`'s rejection unhandled. */
-async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  work.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,38 +3,24 @@
  * (10.80.0.0/24, its own), through executePlan as `faultline run` does: db setup, clients on
  * one node each, nemesis, heal, final reads, store, checkers. Short runs (10-15 s each).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensembleDown, ensembleUp } from '../../src/ensemble/index.js';
-import { type ExecuteResult, executePlan } from '../../src/run/execute.js';
-import { validatePlan } from '../../src/run/plan.js';
+import { describe, expect, it } from 'vitest';
+import type { ExecuteResult } from '../../src/run/execute.js';
 import { RUN_FILES } from '../../src/run/store.js';
+import { checkerResult, e2eEnsemble } from '../support/e2e.js';
 
-const ENSEMBLE = 'flrun';
-const SUBNET = '10.80.0.0/24';
-
-let resultsDir: string;
-
-beforeAll(async () => {
-  resultsDir = mkdtempSync(join(tmpdir(), 'faultline-e2e-'));
-  await ensembleDown(ENSEMBLE);
-  await ensembleUp({ name: ENSEMBLE, nodes: 5, subnet: SUBNET });
-}, 120_000);
-
-afterAll(async () => {
-  await ensembleDown(ENSEMBLE);
-  rmSync(resultsDir, { recursive: true, force: true });
-}, 120_000);
+const runOnEnsemble = e2eEnsemble({
+  name: 'flrun',
+  subnet: '10.80.0.0/24',
+  resultsPrefix: 'faultline-e2e-',
+  planDefaults: { quiet: 2, concurrency: 10, rate: 50, opTimeout: 5, seed: 42 },
+});
 
 /** Runs a plan on `flrun` without a progress line; the verdict lines are kept. */
 async function runPlan(plan: Record<string, unknown>): Promise<ExecuteResult> {
   const lines: string[] = [];
-  const result = await executePlan(
-    validatePlan({ quiet: 2, concurrency: 10, rate: 50, opTimeout: 5, seed: 42, ...plan }),
-    { nodeFlags: { ensemble: ENSEMBLE }, resultsDir, progress: false, out: (l) => lines.push(l) },
-  );
+  const result = await runOnEnsemble(plan, (l) => lines.push(l));
   expect(lines.join('\n')).toContain(result.dir);
   expectRunFolder(result);
   return result;
@@ -55,14 +41,6 @@ function expectRunFolder(result: ExecuteResult): void {
   expect(result.error).toBeUndefined();
 }
 
-/** One checker's result inside the composed result. */
-function checker(result: ExecuteResult, name: string): Record<string, unknown> {
-  const results = (result.result as { results?: Record<string, Record<string, unknown>> }).results;
-  const r = results?.[name];
-  expect(r, `checker ${name} in ${JSON.stringify(result.result).slice(0, 300)}`).toBeDefined();
-  return r!;
-}
-
 describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
   it('etcd register under partitions is linearizable', async () => {
     const r = await runPlan({
@@ -74,7 +52,7 @@ describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
     });
     expect(r.stats.ok).toBeGreaterThan(100);
     expect(r.stats.nemesisOps).toBeGreaterThan(0);
-    const lin = checker(r, 'linearizable');
+    const lin = checkerResult(r, 'linearizable');
     expect(lin.keys as number).toBeGreaterThan(1);
     expect(r.result.valid).toBe(true);
     expect(r.exitCode).toBe(0);
@@ -89,7 +67,7 @@ describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
       nemesisOptions: { interval: 4 },
     });
     expect(r.stats.ok).toBeGreaterThan(50);
-    const lin = checker(r, 'linearizable');
+    const lin = checkerResult(r, 'linearizable');
     expect([true, false]).toContain(lin.valid);
   }, 180_000);
 
@@ -101,7 +79,7 @@ describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
       timeLimit: 12,
       nemesisOptions: { interval: 4 },
     });
-    const set = checker(r, 'set');
+    const set = checkerResult(r, 'set');
     expect(set.acknowledgedCount as number).toBeGreaterThan(100);
     expect(set.lostCount).toBe(0);
     expect(set.valid).toBe(true);
@@ -115,7 +93,7 @@ describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
       timeLimit: 10,
       nemesisOptions: { interval: 4 },
     });
-    const elle = checker(r, 'list-append');
+    const elle = checkerResult(r, 'list-append');
     expect(elle.txns as number).toBeGreaterThan(50);
     expect(elle.valid).toBe(true);
   }, 180_000);
@@ -129,40 +107,40 @@ describe.sequential('workloads on etcd and ZooKeeper, end to end', () => {
       concurrency: 5,
       nemesisOptions: { interval: 4 },
     });
-    const lock = checker(r, 'lock');
+    const lock = checkerResult(r, 'lock');
     expect(lock.holdCount as number).toBeGreaterThan(0);
     expect([true, false]).toContain(lock.valid);
   }, 180_000);
 
   it('ZooKeeper election gives leaderships with terms the election checker analyses', async () => {
     const r = await runPlan({ db: 'zookeeper', workload: 'election', timeLimit: 10, concurrency: 5 });
-    const election = checker(r, 'election');
+    const election = checkerResult(r, 'election');
     expect(election.leadershipCount as number).toBeGreaterThan(1);
     expect(election.valid).toBe(true);
   }, 180_000);
 
   it('ZooKeeper append (multi with version checks) gives transactions Elle analyses', async () => {
     const r = await runPlan({ db: 'zookeeper', workload: 'append', timeLimit: 8 });
-    const elle = checker(r, 'list-append');
+    const elle = checkerResult(r, 'list-append');
     expect(elle.txns as number).toBeGreaterThan(50);
     expect(elle.valid).toBe(true);
   }, 180_000);
 
   it('etcd wr gives transactions the rw-register checker analyses', async () => {
     const r = await runPlan({ db: 'etcd', workload: 'wr', timeLimit: 8 });
-    const elle = checker(r, 'rw-register');
+    const elle = checkerResult(r, 'rw-register');
     expect(elle.txns as number).toBeGreaterThan(50);
     expect(elle.valid).toBe(true);
   }, 180_000);
 
   it('ZooKeeper lock (the recipe) and etcd election give holds their checkers analyse', async () => {
-    const lock = checker(
+    const lock = checkerResult(
       await runPlan({ db: 'zookeeper', workload: 'lock', timeLimit: 8, concurrency: 5 }),
       'lock',
     );
     expect(lock.holdCount as number).toBeGreaterThan(1);
     expect(lock.valid).toBe(true);
-    const election = checker(
+    const election = checkerResult(
       await runPlan({ db: 'etcd', workload: 'election', timeLimit: 8, concurrency: 5 }),
       'election',
     );
