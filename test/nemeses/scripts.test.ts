@@ -194,7 +194,10 @@ describe('dead-man watchdog (real bash, local folder)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(readFileSync(marker, 'utf8')).toBe('healed\n');
     expect(existsSync(join(dir, 'heal.d', 'partition.sh'))).toBe(false);
-    expect(spawnSync('kill', ['-0', String(pid)]).status).not.toBe(0);
+    // It exits right after healing; on a loaded machine that may take a moment.
+    const alive = () => spawnSync('kill', ['-0', String(pid)]).status === 0;
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
   });
 
   it('does not heal while the lease is renewed; a second arm reuses the watchdog', async () => {

@@ -16,6 +16,12 @@ function state(pid: number): string {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
+/** The state once it settles: a signal is delivered after kill() returns, not during it. */
+async function settledState(pid: number, want: (s: string) => boolean): Promise<string> {
+  for (let i = 0; i < 100 && !want(state(pid)); i++) await new Promise((r) => setTimeout(r, 20));
+  return state(pid);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -54,7 +60,7 @@ describeBuilt('client processes', () => {
     expect(pid).not.toBe(process.pid);
 
     expect(pool.pause(pid)).toBe(true);
-    expect(state(pid)).toBe('T');
+    expect(await settledState(pid, (s) => s === 'T')).toBe('T');
     expect(pool.list()[0]).toMatchObject({ pid, paused: true });
     let answer: Completion | undefined;
     const read = client.invoke({ f: 'read', value: null }, ctx(0)).then((c) => {
@@ -67,7 +73,7 @@ describeBuilt('client processes', () => {
     expect(pool.resume(pid)).toBe(true);
     await read;
     expect(answer).toEqual({ type: 'ok', value: 1 });
-    expect(state(pid)).not.toBe('T');
+    expect(await settledState(pid, (s) => s !== 'T')).not.toBe('T');
 
     await client.close();
     expect(pool.list()).toEqual([]);
