@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EphemeralResult } from '../../checkers/ephemeral.js';
 import type { StatsResult } from '../../checkers/stats.js';
 import { ensembleDown, ensembleUp } from '../../src/ensemble/index.js';
@@ -25,9 +25,17 @@ beforeAll(async () => {
   await ensembleUp({ name: ENSEMBLE, nodes: 3, subnet: SUBNET });
 }, 120_000);
 
+let failed = false;
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') failed = true;
+});
+
 afterAll(async () => {
   await ensembleDown(ENSEMBLE);
-  rmSync(resultsDir, { recursive: true, force: true });
+  // Run folders of a failed test stay, for a look at the history, the logs and the evidence.
+  if (failed) console.info(`run folders kept in ${resultsDir}`);
+  else rmSync(resultsDir, { recursive: true, force: true });
 }, 120_000);
 
 async function runPlan(plan: Record<string, unknown>): Promise<ExecuteResult> {
