@@ -21,8 +21,10 @@
  * - `not-deleted-after-death`: after an `ok` die or cut at `d`, the node must be gone by
  *   `d + ttl + boundMs`; a fault of the nemesis (a kill, a partition, a heal) may elect a new
  *   leader, which restarts session and lease clocks, so the deadline is counted again from the
- *   last nemesis op that completed before it. A list invoked after the deadline that still
- *   has the member breaches it. A death no list could judge is counted as `unverifiedDeaths`.
+ *   last nemesis op that completed before it, and it never runs out while a fault is in force
+ *   (an ensemble killed whole expires nothing until it is back): it is then counted again from
+ *   the op that ended the fault. A list invoked after the deadline that still has the member
+ *   breaches it. A death no list could judge is counted as `unverifiedDeaths`.
  * - `present-after-leave`: a list invoked after an `ok` leave still has the member.
  * - `resurrected`: a list surely after one that saw the node deleted has it again.
  * - `phantom`: a list has a member no register had been invoked for before it ended (or
@@ -31,6 +33,7 @@
  * Valid when nothing is breached; `unknown` when no list or no register succeeded.
  */
 import type { History, Op } from '../src/history/index.js';
+import { faultWindows } from './perf/faults.js';
 import type { Checker, CheckResult, CommonCheckOptions } from './result.js';
 import { field, nsToMs as ms, plural, verdictWord } from './values.js';
 
@@ -206,6 +209,10 @@ export function checkEphemeral(history: History, options: EphemeralOptions = {})
   let deaths = 0;
   let verifiedDeaths = 0;
   nemesisDone.sort((a, b) => a - b);
+  const faults: FaultSpan[] = faultWindows(history.ops).windows.map((w) => ({
+    start: w.start * 1e9,
+    end: w.end === null ? null : w.end * 1e9,
+  }));
 
   for (const m of members.values()) {
     const before = breaches.length;
@@ -260,7 +267,7 @@ export function checkEphemeral(history: History, options: EphemeralOptions = {})
     let deadline: number | undefined;
     if (m.died && m.ttlNs !== undefined) {
       deaths++;
-      deadline = deathDeadline(m.died.time, m.ttlNs + boundNs, nemesisDone);
+      deadline = deathDeadline(m.died.time, m.ttlNs + boundNs, nemesisDone, faults);
       const late = seen.find((l) => l.invoke.time > deadline!);
       const judged = lists.some((l) => l.invoke.time > deadline!);
       if (judged) verifiedDeaths++;
@@ -269,7 +276,7 @@ export function checkEphemeral(history: History, options: EphemeralOptions = {})
           kind: 'not-deleted-after-death',
           member: m.name,
           ops: [m.endOp!.index, late.done.index],
-          explanation: `list op ${late.done.index} (invoked ${ms(late.invoke.time)} ms) still has ${m.name}, whose client ${m.end === 'cut' ? 'was cut off' : 'died'} at op ${m.died.index} (${ms(m.died.time)} ms): it had to be gone by ${ms(deadline)} ms (ttl ${ms(m.ttlNs)} ms + bound ${ms(boundNs)} ms, from the last fault)`,
+          explanation: `list op ${late.done.index} (invoked ${ms(late.invoke.time)} ms) still has ${m.name}, whose client ${m.end === 'cut' ? 'was cut off' : 'died'} at op ${m.died.index} (${ms(m.died.time)} ms): it had to be gone by ${ms(deadline)} ms (ttl ${ms(m.ttlNs)} ms + bound ${ms(boundNs)} ms, from its death or the last fault's end)`,
         });
       }
     }
@@ -312,7 +319,7 @@ export function checkEphemeral(history: History, options: EphemeralOptions = {})
       ...(aliveUntil !== undefined && { aliveUntilMs: ms(aliveUntil) }),
       end: m.end,
       ...(m.endOp && { endMs: ms(m.endOp.time) }),
-      ...(deadline !== undefined && { deadlineMs: ms(deadline) }),
+      ...(deadline !== undefined && Number.isFinite(deadline) && { deadlineMs: ms(deadline) }),
       ...(seen.length > 0 && {
         firstSeenMs: ms(Math.min(...seen.map((l) => l.done.time))),
         lastSeenMs: ms(Math.max(...seen.map((l) => l.done.time))),
@@ -379,18 +386,36 @@ function registerOf(name: string, invoke: Op, done: Op | undefined, ttlMs: numbe
   };
 }
 
+/** A fault in force from `start` to `end` (ns; `end` null: never healed). */
+export interface FaultSpan {
+  start: number;
+  end: number | null;
+}
+
 /**
  * When a member that died at `diedAt` must be gone by: `span` after its death, counted again
- * from every nemesis op that completed before the deadline (it may have moved the leader).
+ * from every nemesis op that completed before the deadline (it may have moved the leader), and
+ * from the end of every fault still in force at the deadline (while the ensemble is down or cut
+ * apart, nothing need expire). Infinite when such a fault was never healed: no list can judge it.
  */
-export function deathDeadline(diedAt: number, span: number, nemesisDone: readonly number[]): number {
+export function deathDeadline(
+  diedAt: number,
+  span: number,
+  nemesisDone: readonly number[],
+  faults: readonly FaultSpan[] = [],
+): number {
   let from = diedAt;
   for (;;) {
     const deadline = from + span;
-    let last: number | undefined;
-    for (const t of nemesisDone) if (t > from && t <= deadline) last = t;
-    if (last === undefined) return deadline;
-    from = last;
+    let next: number | undefined;
+    for (const t of nemesisDone) if (t > from && t <= deadline) next = Math.max(next ?? t, t);
+    for (const f of faults) {
+      if (f.start > deadline || (f.end !== null && f.end <= deadline)) continue;
+      if (f.end === null) return Number.POSITIVE_INFINITY;
+      next = Math.max(next ?? f.end, f.end);
+    }
+    if (next === undefined) return deadline;
+    from = next;
   }
 }
 

@@ -135,15 +135,57 @@ describe('ephemeral checker', () => {
         [1000, 1, 'invoke', 'die', 'm1'],
         [1001, 1, 'ok', 'die', 'm1'],
         [3000, 'nemesis', 'invoke', 'kill', null],
-        [3100, 'nemesis', 'info', 'kill', null],
+        [3050, 'nemesis', 'info', 'kill', null],
+        [3080, 'nemesis', 'invoke', 'start', null],
+        [3100, 'nemesis', 'info', 'start', null],
         ...list(listAt, ['m1']),
       ]);
-    expect(deathDeadline(1001e6, 6000e6, [3100e6])).toBe(9100e6);
+    expect(deathDeadline(1001e6, 6000e6, [3050e6, 3100e6])).toBe(9100e6);
     expect(checkEphemeral(history(events(8000)), OPTIONS).valid).toBe(true);
     expect(checkEphemeral(history(events(8000)), OPTIONS).unverifiedDeaths).toBe(1);
     const late = checkEphemeral(history(events(9200)), OPTIONS);
     expect(late.valid).toBe(false);
     expect(late.breaches[0]!.kind).toBe('not-deleted-after-death');
+  });
+
+  it('does not let the deadline run out while a fault is in force', () => {
+    // The whole ensemble is killed from 2 s to 12 s: nothing expires while it is down, and a
+    // new leader restarts the lease clocks, so the node may be listed after the restart.
+    const events = (listAt: number, heal = true): At[] =>
+      byTime([
+        ...registered(),
+        [1000, 1, 'invoke', 'die', 'm1'],
+        [1001, 1, 'ok', 'die', 'm1'],
+        [2000, 'nemesis', 'invoke', 'kill', { targets: 'all' }],
+        [2050, 'nemesis', 'info', 'kill', { nodes: ['n1', 'n2', 'n3'] }],
+        ...((heal
+          ? [
+              [12000, 'nemesis', 'invoke', 'start', null],
+              [12100, 'nemesis', 'info', 'start', { nodes: ['n1', 'n2', 'n3'] }],
+            ]
+          : []) as At[]),
+        ...list(listAt, ['m1']),
+      ]);
+    const span = (TTL + OPTIONS.boundMs) * 1e6;
+    expect(deathDeadline(1001e6, span, [2050e6, 12100e6], [{ start: 2000e6, end: 12100e6 }])).toBe(
+      12100e6 + span,
+    );
+    // Without the fault's span, the deadline would have run out at 2050 + 6000 ms.
+    expect(deathDeadline(1001e6, span, [2050e6, 12100e6])).toBe(2050e6 + span);
+    const afterRestart = checkEphemeral(history(events(12500)), OPTIONS);
+    expect(afterRestart.valid, JSON.stringify(afterRestart.breaches)).toBe(true);
+    expect(afterRestart.unverifiedDeaths).toBe(1);
+    const late = checkEphemeral(history(events(12100 + TTL + OPTIONS.boundMs + 100)), OPTIONS);
+    expect(late.valid).toBe(false);
+    expect(late.breaches[0]!.kind).toBe('not-deleted-after-death');
+    // A fault never healed: no list can judge the death.
+    expect(deathDeadline(1001e6, span, [2050e6], [{ start: 2000e6, end: null }])).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    const unhealed = checkEphemeral(history(events(30_000, false)), OPTIONS);
+    expect(unhealed.valid).toBe(true);
+    expect(unhealed.unverifiedDeaths).toBe(1);
+    expect(unhealed.memberTimelines[0]!.deadlineMs).toBeUndefined();
   });
 
   it('names an observer list inconsistent with the creates and deletes', () => {

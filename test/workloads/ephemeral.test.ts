@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { checkStats, type StatsOptions } from '../../checkers/stats.js';
 import { timeLimit } from '../../src/generator/index.js';
 import { simulate } from '../../src/generator/simulate.js';
-import type { Op } from '../../src/history/index.js';
+import { History, type Op } from '../../src/history/index.js';
 import { ephemeral } from '../../workloads/ephemeral.js';
 import type { WorkloadContext } from '../../workloads/types.js';
 
@@ -43,7 +44,36 @@ describe('ephemeral workload', () => {
   it('passes ttl, slack and bound to its checker, and refuses an unknown ending naming the field', () => {
     expect(ephemeral.checkers(context({ ttlMs: 6000 }))).toEqual({
       ephemeral: { ttlMs: 6000, slackMs: 1000, boundMs: 5000 },
+      // The endings are tried a few times a run and may all meet a dead node: not required.
+      stats: { fs: ['register', 'heartbeat', 'list'] },
     });
     expect(() => ephemeral.generator(context({ endings: ['vanish'] }))).toThrow(/leave, die, cut/);
+  });
+
+  it('leaves a run whose leaves all met a dead node to its checker, but not one without an ok heartbeat', () => {
+    const stats = ephemeral.checkers(context()).stats as StatsOptions;
+    const run = (outcomes: [string, Op['type']][]): History =>
+      History.from(
+        outcomes.flatMap(([f, type], i) => [
+          { index: 2 * i, time: 2 * i, type: 'invoke' as const, process: 2, f, value: 'm2-0' },
+          { index: 2 * i + 1, time: 2 * i + 1, type, process: 2, f, value: 'm2-0' },
+        ]),
+      );
+    const leavesFailed = run([
+      ['register', 'ok'],
+      ['list', 'ok'],
+      ['heartbeat', 'ok'],
+      ['leave', 'fail'],
+      ['leave', 'fail'],
+    ]);
+    expect(checkStats(leavesFailed, stats).valid).toBe(true);
+    // Without the workload's options, every op tried must have succeeded once.
+    expect(checkStats(leavesFailed).neverOk).toEqual(['leave']);
+    const noHeartbeat = run([
+      ['register', 'ok'],
+      ['list', 'ok'],
+      ['heartbeat', 'fail'],
+    ]);
+    expect(checkStats(noHeartbeat, stats)).toMatchObject({ valid: 'unknown', neverOk: ['heartbeat'] });
   });
 });
