@@ -133,6 +133,17 @@ export function membershipNemesis(): Nemesis {
     },
     async heal(ctx) {
       if (original === undefined) return;
+      // A cluster no member of which answers (a power loss it did not survive, say) has no
+      // membership to restore: nothing of this nemesis is left on the nodes, the run's teardown
+      // removes the db, and the crash checker judges the dead servers. Said, not thrown.
+      let reachable = true;
+      await memberDb(ctx)
+        .members(ctx.dbContext)
+        .catch((err: unknown) => {
+          reachable = false;
+          ctx.log(`membership: not restored, no member answers: ${(err as Error).message}`);
+        });
+      if (!reachable) return;
       const outcome = await restore(ctx);
       if (outcome.error) throw new Error(`restoring the membership: ${outcome.error}`);
     },

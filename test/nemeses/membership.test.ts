@@ -106,7 +106,7 @@ describe('membership planning', () => {
 
 /** A cluster held in memory (pure logic only): it refuses what the test tells it to. */
 function fakeCluster(initial: string[]) {
-  const state = { members: [...initial], refuse: false, lose: false };
+  const state = { members: [...initial], refuse: false, lose: false, dead: false };
   const db: Db & HasMembers = {
     name: 'fake',
     clients: NO_CLIENTS,
@@ -114,7 +114,10 @@ function fakeCluster(initial: string[]) {
     teardown: async () => undefined,
     awaitHealthy: async () => undefined,
     endpoint: (_ctx, node) => node,
-    members: async () => [...state.members].sort(),
+    members: async () => {
+      if (state.dead) throw new Error('no member tells the configuration');
+      return [...state.members].sort();
+    },
     addMember: async (_ctx, node) => {
       if (state.refuse) throw new Error('refused');
       state.members.push(node);
@@ -164,6 +167,21 @@ describe('membership nemesis', () => {
     expect(state.members).toHaveLength(1);
     await nemesis.heal(ctx);
     expect([...state.members].sort()).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('heals a cluster no member of which answers by saying so, not by failing the run', async () => {
+    const { state, ctx } = fakeCluster(['n1', 'n2', 'n3']);
+    const logged: string[] = [];
+    const nemesis = membershipNemesis();
+    await nemesis.setup({ ...ctx, log: (line) => logged.push(line) });
+    await nemesis.invoke(ctx, { f: 'shrink', value: null });
+    state.dead = true;
+    await expect(nemesis.heal({ ...ctx, log: (line) => logged.push(line) })).resolves.toBeUndefined();
+    expect(logged.join('\n')).toMatch(/not restored, no member answers: no member tells/);
+    // A cluster that answers but refuses is still a failed heal.
+    state.dead = false;
+    state.refuse = true;
+    await expect(nemesis.heal(ctx)).rejects.toThrow(/restoring the membership/);
   });
 
   it('is a family: alternates a change with a restore, shades its windows, needs HasMembers', () => {
