@@ -5,7 +5,7 @@ import { DaemonDb, type DaemonPaths } from '../daemon-db.js';
 import { awaitAllHealthy, oneLine } from '../health.js';
 import { membershipView, membersOption, recordJoin, recordLeave, resetMember } from '../members.js';
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
-import type { DbContext, HasMembers } from '../types.js';
+import type { DbContext, ExpectedLogLines, HasMembers } from '../types.js';
 import { ZOOKEEPER_CLIENTS } from './clients.js';
 import {
   parseZookeeperServers,
@@ -188,6 +188,29 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     'Unable to load database on disk',
     'CRC check failed|CRC doesn.t match|Checksum failed|Unreasonable length',
     'java\\.lang\\.OutOfMemoryError',
+  ];
+  /**
+   * ZooKeeper's request processor threads log any exception they die of as a "Severe
+   * unrecoverable error", also while the follower they belong to is being torn down: when a
+   * follower leaves its leader (the leader died, or a reconfig removed or moved it), its quorum
+   * thread closes the leader socket, and a processor still writing to it dies. The server goes
+   * on: it elects and follows or leads again within milliseconds, with new processors (in a
+   * quorum, a dying processor only marks the torn-down follower's server as in error). Only
+   * those two messages, with their cause and right after the follower left its leader.
+   */
+  readonly expectedLogLines: readonly ExpectedLogLines[] = [
+    {
+      why: 'a follower forwarding a client request to the leader it had just left (the socket was closed by its own leaving); the server went on to a new election',
+      line: 'Severe unrecoverable error, from thread : FollowerRequestProcessor:\\d+$',
+      next: '^java\\.net\\.SocketException: Socket closed$',
+      after: 'Exception when following the leader',
+    },
+    {
+      why: 'ZOOKEEPER-4541: the ack sender of a follower that had just left its leader finds the leader socket already gone (e.g. after ZOOKEEPER-4394, a sync that failed with a NullPointerException); the server went on to a new election',
+      line: 'Severe unrecoverable error, from thread : SyncThread:\\d+$',
+      next: '^java\\.lang\\.NullPointerException: .*"this\\.learner\\.sock" is null',
+      after: 'Exception when following the leader',
+    },
   ];
   protected readonly comm = 'java';
 
