@@ -31,6 +31,29 @@ export function nodeOfMember(
   return nodes.find((n) => member.peerUrls.includes(peerUrlOf(n)));
 }
 
+/**
+ * The leader the members agree on, or undefined: a majority of `members` answered (`answers`:
+ * each node's own status, null where none came), all name the same leader, and that leader is a
+ * member and says so itself. A member whose leader was just removed still names it until its
+ * election timeout; a change proposed through it meanwhile is lost, and the call waits out
+ * etcd's request timeout.
+ */
+export function agreedLeader(
+  members: readonly EtcdMember[],
+  answers: readonly ({ memberId: string; leaderId: string } | null)[],
+): string | undefined {
+  const ids = new Set(members.map((m) => m.id));
+  const byId = new Map<string, { leaderId: string }>();
+  for (const a of answers) if (a && ids.has(a.memberId)) byId.set(a.memberId, a);
+  if (byId.size <= members.length / 2) return undefined;
+  const leaders = new Set([...byId.values()].map((a) => a.leaderId));
+  if (leaders.size !== 1) return undefined;
+  const [leader] = leaders;
+  return leader !== undefined && ids.has(leader) && byId.get(leader)?.leaderId === leader
+    ? leader
+    : undefined;
+}
+
 /** A refused or failed membership call, with etcd's own words. */
 export class EtcdMembershipError extends Error {
   constructor(message: string) {
