@@ -288,8 +288,7 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembe
     const endpoints = this.askable(ctx, node);
     let listed = await listEtcdMembers(endpoints);
     if (!listed.some((m) => nodeOfMember(m, url, ctx.nodes) === node)) {
-      await this.kill(ctx, node);
-      await this.wipe(ctx, node);
+      await this.killAndWipe(ctx, node);
       await this.awaitLeader(ctx, listed);
       listed = await addEtcdMember(endpoints, url(node));
     }
@@ -314,8 +313,7 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembe
       await removeEtcdMember(endpoints, member.id);
     }
     recordLeave(ctx, this.options(ctx).members, node);
-    await this.kill(ctx, node);
-    await this.wipe(ctx, node);
+    await this.killAndWipe(ctx, node);
   }
 
   /**

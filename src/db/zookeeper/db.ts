@@ -355,8 +355,7 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
       await this.start(ctx, node);
       return;
     }
-    await this.kill(ctx, node);
-    await this.wipe(ctx, node);
+    await this.killAndWipe(ctx, node);
     recordJoin(ctx, options.members, node, [...current, node]);
     const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), ctx.remote.address(node), options);
     try {
@@ -366,8 +365,7 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
       await this.reconfig(ctx, current, { add: line }, 30_000);
     } catch (err) {
       recordLeave(ctx, options.members, node);
-      await this.kill(ctx, node);
-      await this.wipe(ctx, node);
+      await this.killAndWipe(ctx, node);
       throw err;
     }
   }
@@ -392,8 +390,7 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
       await this.reconfig(ctx, others, { remove: zookeeperMyId(ctx.nodes, node) }, 10_000);
     }
     recordLeave(ctx, options.members, node);
-    await this.kill(ctx, node);
-    await this.wipe(ctx, node);
+    await this.killAndWipe(ctx, node);
   }
 
   /**
