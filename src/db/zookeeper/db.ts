@@ -8,10 +8,13 @@ import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '.
 import type { DbContext, ExpectedLogLines, HasMembers } from '../types.js';
 import { ZOOKEEPER_CLIENTS } from './clients.js';
 import {
+  NOT_SERVING_HERE,
   parseZookeeperServers,
-  reconfigArgv,
+  RECONFIG_SCRIPT,
+  reconfigCommand,
   reconfigCommitted,
   reconfigRefusal,
+  reconfigScriptArgs,
   zookeeperServerLine,
 } from './members.js';
 
@@ -322,8 +325,13 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
 
   /** The participants the first answering member's `conf` lists, as node names, sorted. */
   async members(ctx: DbContext): Promise<string[]> {
+    return this.membersListedBy(ctx, this.askable(ctx));
+  }
+
+  /** The participants the `conf` of the first of `nodes` that answers lists. */
+  private async membersListedBy(ctx: DbContext, nodes: readonly string[]): Promise<string[]> {
     const errors: string[] = [];
-    for (const node of this.askable(ctx)) {
+    for (const node of nodes) {
       try {
         const servers = parseZookeeperServers(await this.fourLetterWord(ctx, node, 'conf'));
         if (servers.length > 0) return servers.map((s) => this.nodeOfId(ctx, s.id)).sort();
@@ -344,8 +352,9 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
 
   /**
    * Starts the node on an empty data dir with the current servers and itself, then
-   * `reconfig -add`s it (asked again while it is still syncing: the new configuration needs
-   * it). A failed add stops and wipes it again.
+   * `reconfig -add`s it once it follows the leader (as a non-voting follower, synced: the new
+   * configuration needs it), asked again while it is refused. A failed add stops and wipes it
+   * again.
    */
   async addMember(ctx: DbContext, node: string): Promise<void> {
     const options = this.options(ctx);
@@ -357,27 +366,18 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     }
     await this.killAndWipe(ctx, node);
     recordJoin(ctx, options.members, node, [...current, node]);
-    const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), ctx.remote.address(node), options);
+    const address = ctx.remote.address(node);
+    const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), address, options);
     try {
       await this.start(ctx, node);
-      // Synced with the leader (as a non-voting follower) first: the new configuration needs it.
-      await this.awaitFollowing(ctx, node, 30_000);
-      await this.reconfig(ctx, current, { add: line }, 30_000);
+      await this.reconfig(ctx, current, { add: line }, 30_000, {
+        joiner: { address, waitSeconds: 30 },
+        applied: (members) => members.includes(node),
+      });
     } catch (err) {
       recordLeave(ctx, options.members, node);
       await this.killAndWipe(ctx, node);
       throw err;
-    }
-  }
-
-  /** Waits (at most `timeoutMs`) until the node answers `srvr` as follower, observer or leader. */
-  private async awaitFollowing(ctx: DbContext, node: string, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline) {
-      const answer = await this.fourLetterWord(ctx, node, 'srvr').catch(() => '');
-      const mode = parseSrvrMode(answer);
-      if (mode === 'follower' || mode === 'observer' || mode === 'leader') return;
-      await new Promise((r) => setTimeout(r, 200));
     }
   }
 
@@ -387,38 +387,54 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     const current = await this.members(ctx);
     if (current.includes(node)) {
       const others = current.filter((n) => n !== node);
-      await this.reconfig(ctx, others, { remove: zookeeperMyId(ctx.nodes, node) }, 10_000);
+      await this.reconfig(ctx, others, { remove: zookeeperMyId(ctx.nodes, node) }, 10_000, {
+        applied: (members) => !members.includes(node),
+      });
     }
     recordLeave(ctx, options.members, node);
     await this.killAndWipe(ctx, node);
   }
 
   /**
-   * Runs `reconfig` on the first of `via` whose client port answers, again every second while
-   * the change is refused, until `retryMs` is over; throws with ZooKeeper's last words.
+   * Runs `reconfig` on the first of `via` whose server serves, again every half second while
+   * the change is not committed, until `retryMs` is over; throws with ZooKeeper's last words.
+   * A try that did not hear back (the client lost its server: a change that moves the leader
+   * restarts the election on every member) may have been committed: when the configuration
+   * then shows the change (`applied`), it is not asked again. With a `joiner`, each try sends
+   * the change once the joiner follows the leader (at most `waitSeconds`), the client having
+   * started meanwhile (see RECONFIG_SCRIPT).
    */
   private async reconfig(
     ctx: DbContext,
     via: readonly string[],
     change: { add: string } | { remove: number },
     retryMs: number,
+    how: { applied: (members: string[]) => boolean; joiner?: { address: string; waitSeconds: number } },
   ): Promise<void> {
     const options = this.options(ctx);
     const deadline = performance.now() + retryMs;
+    const args = reconfigScriptArgs(options.java, options.javaDir, options.clientPort, change, how.joiner);
+    const timeoutMs = ((how.joiner?.waitSeconds ?? 0) + 40) * 1000;
     let last = 'no member to run it on';
     while (true) {
       for (const node of via) {
-        if ((await this.pid(ctx, node)) === null) continue;
-        const argv = reconfigArgv(options.java, options.javaDir, `127.0.0.1:${options.clientPort}`, change);
-        const result = await ctx.remote.exec(node, argv, { timeoutMs: 40_000, allowFailure: true });
+        const result = await ctx.remote.script(node, RECONFIG_SCRIPT, args, {
+          timeoutMs,
+          allowFailure: true,
+        });
         if (reconfigCommitted(result.stdout)) return;
         last = `${node}: ${reconfigRefusal(result.stdout, result.stderr)}`;
+        if (result.code === NOT_SERVING_HERE) continue;
+        // Asked of the members the change went through: a joiner lists itself before it is in.
+        const now = await this.membersListedBy(ctx, via).catch(() => undefined);
+        if (now && how.applied(now)) return;
+        // Refused, or not sent (the joiner never followed): the next member would say the same.
+        break;
       }
       if (performance.now() > deadline) {
-        const what = 'add' in change ? `-add ${change.add}` : `-remove ${change.remove}`;
-        throw new DaemonError(via[0] ?? '?', `reconfig ${what} not committed: ${last}`);
+        throw new DaemonError(via[0] ?? '?', `${reconfigCommand(change)} not committed: ${last}`);
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
