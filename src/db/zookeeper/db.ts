@@ -7,16 +7,8 @@ import { membershipView, membersOption, recordJoin, recordLeave, resetMember } f
 import { commonDbOptions, nodeDirName, parseOptions, port, positiveInt } from '../options.js';
 import type { DbContext, ExpectedLogLines, HasMembers } from '../types.js';
 import { ZOOKEEPER_CLIENTS } from './clients.js';
-import {
-  NOT_SERVING_HERE,
-  parseZookeeperServers,
-  RECONFIG_SCRIPT,
-  reconfigCommand,
-  reconfigCommitted,
-  reconfigRefusal,
-  reconfigScriptArgs,
-  zookeeperServerLine,
-} from './members.js';
+import { parseZookeeperServers, reconfigCommand, zookeeperServerLine } from './members.js';
+import { type ReconfigChange, sendReconfig } from './reconfig.js';
 
 /** ZooKeeper's options in a plan (`db.options`); all optional. */
 export const zookeeperOptionsSchema = z.strictObject({
@@ -366,14 +358,12 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     }
     await this.killAndWipe(ctx, node);
     recordJoin(ctx, options.members, node, [...current, node]);
-    const address = ctx.remote.address(node);
-    const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), address, options);
+    const line = zookeeperServerLine(zookeeperMyId(ctx.nodes, node), ctx.remote.address(node), options);
     try {
       await this.start(ctx, node);
-      await this.reconfig(ctx, current, { add: line }, 30_000, {
-        joiner: { address, waitSeconds: 30 },
-        applied: (members) => members.includes(node),
-      });
+      // Synced with the leader (as a non-voting follower) first: the new configuration needs it.
+      await this.awaitFollowing(ctx, node, 30_000);
+      await this.reconfig(ctx, current, { add: line }, 30_000, (members) => members.includes(node));
     } catch (err) {
       recordLeave(ctx, options.members, node);
       await this.killAndWipe(ctx, node);
@@ -387,52 +377,55 @@ export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> impl
     const current = await this.members(ctx);
     if (current.includes(node)) {
       const others = current.filter((n) => n !== node);
-      await this.reconfig(ctx, others, { remove: zookeeperMyId(ctx.nodes, node) }, 10_000, {
-        applied: (members) => !members.includes(node),
-      });
+      const id = zookeeperMyId(ctx.nodes, node);
+      await this.reconfig(ctx, others, { remove: id }, 10_000, (members) => !members.includes(node));
     }
     recordLeave(ctx, options.members, node);
     await this.killAndWipe(ctx, node);
   }
 
+  /** Waits (at most `timeoutMs`) until the node answers `srvr` as follower, observer or leader. */
+  private async awaitFollowing(ctx: DbContext, node: string, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const answer = await this.fourLetterWord(ctx, node, 'srvr').catch(() => '');
+      const mode = parseSrvrMode(answer);
+      if (mode === 'follower' || mode === 'observer' || mode === 'leader') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /**
-   * Runs `reconfig` on the first of `via` whose server serves, again every half second while
-   * the change is not committed, until `retryMs` is over; throws with ZooKeeper's last words.
-   * A try that did not hear back (the client lost its server: a change that moves the leader
-   * restarts the election on every member) may have been committed: when the configuration
-   * then shows the change (`applied`), it is not asked again. With a `joiner`, each try sends
-   * the change once the joiner follows the leader (at most `waitSeconds`), the client having
-   * started meanwhile (see RECONFIG_SCRIPT).
+   * Sends `reconfig` (see reconfig.ts) to the first of `via` that serves, again every half
+   * second while the change is not made, until `retryMs` is over; throws with ZooKeeper's last
+   * words. A request sent without an answer may have been made (a change that moves the leader
+   * restarts the election on every member, and the connection goes with it); after any
+   * request that was not committed, the configuration is read from `via` (not from a joiner,
+   * which lists itself before it is in), and a change it shows (`applied`) is not asked again.
    */
   private async reconfig(
     ctx: DbContext,
     via: readonly string[],
-    change: { add: string } | { remove: number },
+    change: ReconfigChange,
     retryMs: number,
-    how: { applied: (members: string[]) => boolean; joiner?: { address: string; waitSeconds: number } },
+    applied: (members: string[]) => boolean,
   ): Promise<void> {
-    const options = this.options(ctx);
+    const { clientPort } = this.options(ctx);
     const deadline = performance.now() + retryMs;
-    const args = reconfigScriptArgs(options.java, options.javaDir, options.clientPort, change, how.joiner);
-    const timeoutMs = ((how.joiner?.waitSeconds ?? 0) + 40) * 1000;
-    let last = 'no member to run it on';
+    let last = 'no member to send it to';
     while (true) {
       for (const node of via) {
-        const result = await ctx.remote.script(node, RECONFIG_SCRIPT, args, {
-          timeoutMs,
-          allowFailure: true,
-        });
-        if (reconfigCommitted(result.stdout)) return;
-        last = `${node}: ${reconfigRefusal(result.stdout, result.stderr)}`;
-        if (result.code === NOT_SERVING_HERE) continue;
-        // Asked of the members the change went through: a joiner lists itself before it is in.
+        const outcome = await sendReconfig(ctx.remote.address(node), clientPort, change);
+        if (outcome.kind === 'committed') return;
+        last = `${node}: ${outcome.error}`;
+        if (outcome.kind === 'not-sent') continue;
         const now = await this.membersListedBy(ctx, via).catch(() => undefined);
-        if (now && how.applied(now)) return;
-        // Refused, or not sent (the joiner never followed): the next member would say the same.
+        if (now && applied(now)) return;
+        // Refused: another member would say the same.
         break;
       }
       if (performance.now() > deadline) {
-        throw new DaemonError(via[0] ?? '?', `${reconfigCommand(change)} not committed: ${last}`);
+        throw new DaemonError(via[0] ?? '?', `${reconfigCommand(change)} not made: ${last}`);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
