@@ -319,7 +319,7 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembe
   /**
    * Waits (at most `timeoutMs`, then goes on) until the members agree on a leader among them
    * (see {@link agreedLeader}): right after a leader is removed, a change proposed through a
-   * member that still follows it is lost and hangs until etcd's request timeout (7 s).
+   * member that still follows it is lost, and the call hangs until it times out (10 s).
    */
   private async awaitLeader(
     ctx: DbContext,

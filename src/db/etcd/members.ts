@@ -35,8 +35,8 @@ export function nodeOfMember(
  * The leader the members agree on, or undefined: a majority of `members` answered (`answers`:
  * each node's own status, null where none came), all name the same leader, and that leader is a
  * member and says so itself. A member whose leader was just removed still names it until its
- * election timeout; a change proposed through it meanwhile is lost, and the call waits out
- * etcd's request timeout.
+ * election timeout; a change proposed through it meanwhile is lost, and the call hangs until
+ * it times out.
  */
 export function agreedLeader(
   members: readonly EtcdMember[],
