@@ -142,6 +142,11 @@ export abstract class DaemonDb<
     return daemonPid(ctx.remote, node, this.ref(ctx, node));
   }
 
+  /** `kill`, then `wipe`, in one call on the node (what a membership change does to a node it stops). */
+  async killAndWipe(ctx: DbContext, node: string): Promise<void> {
+    await killDaemon(ctx.remote, node, this.ref(ctx, node), 0, this.paths(ctx, node).data);
+  }
+
   /** Removes the data dir (not the log); a running server makes this an error. */
   async wipe(ctx: DbContext, node: string): Promise<void> {
     if ((await this.pid(ctx, node)) !== null) {

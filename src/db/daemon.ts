@@ -81,17 +81,22 @@ signal)
   if p=$(running_pid); then kill -s "$1" "$p" && echo "$p"; fi
   ;;
 kill)
+  # $2, when given: a directory to remove once the process is gone (the data dir).
   grace=$1
-  p=$(running_pid) || { rm -f -- "$pidfile"; exit 0; }
-  if ((grace > 0)); then
-    kill -s CONT "$p" 2>/dev/null
-    kill -s TERM "$p" 2>/dev/null
-    await_exit "$grace" || true
+  shift
+  wipe="$*"
+  if p=$(running_pid); then
+    if ((grace > 0)); then
+      kill -s CONT "$p" 2>/dev/null
+      kill -s TERM "$p" 2>/dev/null
+      await_exit "$grace" || true
+    fi
+    running_pid >/dev/null && kill -s KILL "$p" 2>/dev/null
+    if ! await_exit 10; then echo "pid $p still alive 10 s after SIGKILL" >&2; exit 1; fi
+    echo "$p"
   fi
-  running_pid >/dev/null && kill -s KILL "$p" 2>/dev/null
-  if ! await_exit 10; then echo "pid $p still alive 10 s after SIGKILL" >&2; exit 1; fi
   rm -f -- "$pidfile"
-  echo "$p"
+  if [[ -n $wipe ]]; then rm -rf -- "$wipe" || exit 1; fi
   ;;
 *)
   echo "unknown action $action" >&2
@@ -155,15 +160,18 @@ export function signalDaemon(
 
 /**
  * Ends the daemon and waits until it is gone. With `graceMs` it first gets SIGTERM (after a
- * SIGCONT, in case it is paused) and that long to exit; then, or right away, SIGKILL.
- * Resolves with the pid it ended, or null when nothing ran.
+ * SIGCONT, in case it is paused) and that long to exit; then, or right away, SIGKILL. With
+ * `wipeDir`, that directory is then removed, in the same call on the node. Resolves with the
+ * pid it ended, or null when nothing ran.
  */
 export function killDaemon(
   remote: Remote,
   node: string,
   ref: DaemonRef,
   graceMs = 0,
+  wipeDir?: string,
 ): Promise<number | null> {
   const graceSeconds = Math.ceil(graceMs / 1000);
-  return run(remote, node, ref, 'kill', [String(graceSeconds)], 30_000 + graceSeconds * 1000);
+  const args = [String(graceSeconds), ...(wipeDir ? [wipeDir] : [])];
+  return run(remote, node, ref, 'kill', args, 30_000 + graceSeconds * 1000);
 }

@@ -43,6 +43,27 @@ export interface Db {
    * their own with `logPatterns`.
    */
   readonly logPatterns?: readonly string[];
+  /**
+   * Matches of `logPatterns` that are the server's expected path, known by the lines around
+   * them (see {@link ExpectedLogLines}): listed with the reason, not judged.
+   */
+  readonly expectedLogLines?: readonly ExpectedLogLines[];
+}
+
+/**
+ * A line that matches a failure pattern but is known to be part of an expected path, told by
+ * its context: it matches `line`, the line right after it matches `next` (e.g. the exception a
+ * stack trace begins with) and one of the `within` lines before it (default 100) matches
+ * `after` (what the server was doing). All are regular expressions. Keep each narrow: one
+ * known message in one known situation, with `why` naming it.
+ */
+export interface ExpectedLogLines {
+  /** What the lines are and why they are expected, for the reader of the result. */
+  why: string;
+  line: string;
+  next: string;
+  after: string;
+  within?: number;
 }
 
 /** Jepsen's `Kill`: the server process can be crashed and started again, keeping its data. */

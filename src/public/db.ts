@@ -5,7 +5,7 @@
 // biome-ignore-all assist/source/organizeImports: exports are grouped by theme, each group under its comment
 
 /** A system under test, and what it is told (remote, nodes, options from the plan). */
-export type { Db, DbContext } from '../db/types.js';
+export type { Db, DbContext, ExpectedLogLines } from '../db/types.js';
 /** Capabilities beyond the core (Jepsen's Kill, Pause, Primary, LogFiles): nemeses ask for them. */
 export {
   CAPABILITY_NAMES,

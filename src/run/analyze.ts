@@ -78,7 +78,7 @@ async function logVerdict(
   const patterns = logPatternsOf(db, { logPatterns: facts.plan?.logPatterns });
   // A db that names no patterns (and a plan that adds none) has nothing to scan for.
   if (patterns.length === 0) return {};
-  return { 'log-patterns': await checkLogs(store.logDir, patterns, damaged) };
+  return { 'log-patterns': await checkLogs(store.logDir, patterns, damaged, db?.expectedLogLines) };
 }
 
 /** test.json is a few KiB; anything near this is not one. */

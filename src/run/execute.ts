@@ -195,6 +195,7 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
               store.logDir,
               patterns,
               new Set(damagedNodes(outcome.ops).keys()),
+              db?.expectedLogLines,
             ),
           }
         : {};

@@ -168,6 +168,52 @@ describe('log-patterns', () => {
     expect(r.afterDamage).toHaveLength(1);
   });
 
+  it('sets apart a match the db describes by its next line and a line before it, and only those', async () => {
+    const expected = [
+      { why: 'the known race', line: 'ERROR boom', next: '^cause: closed$', after: 'leaving' },
+    ];
+    const sub = mkdtempSync(join(tmpdir(), 'faultline-logs-'));
+    mkdirSync(join(sub, 'n1'));
+    writeFileSync(
+      join(sub, 'n1', 'db.log'),
+      [
+        'leaving the leader', // 1
+        'ERROR boom', // 2: expected (leaving before, cause after)
+        'cause: closed',
+        'ERROR boom', // 4: another cause: judged
+        'cause: disk full',
+        'ERROR other', // 6: not described: judged
+        'cause: closed',
+        'ERROR boom', // 8: the last line, no next line: judged
+      ].join('\n'),
+    );
+    mkdirSync(join(sub, 'n2'));
+    writeFileSync(join(sub, 'n2', 'db.log'), 'ERROR boom\ncause: closed\n'); // nothing before it: judged
+    try {
+      const scan = await scanLogs(sub, ['ERROR'], expected);
+      expect(scan.expected).toEqual([
+        { node: 'n1', file: 'db.log', line: 2, text: 'ERROR boom', pattern: 'ERROR', why: 'the known race' },
+      ]);
+      expect(scan.expectedCount).toBe(1);
+      expect(scan.matches.map((m) => `${m.node}:${m.line}`)).toEqual(['n1:4', 'n1:6', 'n1:8', 'n2:1']);
+      const r = judgeLogScan(scan);
+      expect(r.matchCount).toBe(4);
+      expect(r.expected).toHaveLength(1);
+      // A window of one line: 'leaving' must be the line right before.
+      const narrow = await scanLogs(sub, ['ERROR'], [{ ...expected[0]!, within: 1 }]);
+      expect(narrow.expectedCount).toBe(1);
+      writeFileSync(join(sub, 'n1', 'db.log'), 'leaving\nfiller\nERROR boom\ncause: closed\n');
+      expect(
+        (await scanLogs(sub, ['ERROR'], [{ ...expected[0]!, within: 1 }])).expectedCount,
+      ).toBeUndefined();
+      const onlyExpected = judgeLogScan(await scanLogs(sub, ['ERROR boom'], expected), new Set(['n2']));
+      expect(onlyExpected.valid).toBe(true);
+      expect(onlyExpected.expectedCount).toBe(1);
+    } finally {
+      rmSync(sub, { recursive: true, force: true });
+    }
+  });
+
   it('is unknown with no logs or no patterns; a bad pattern is bad input naming its place', async () => {
     expect(judgeLogScan(await scanLogs(join(dir, 'none'), ['x'])).valid).toBe('unknown');
     expect(judgeLogScan(await scanLogs(dir, [])).valid).toBe('unknown');

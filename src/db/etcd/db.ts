@@ -18,6 +18,8 @@ import type { DbContext, HasMembers } from '../types.js';
 import { ETCD_CLIENTS } from './clients.js';
 import {
   addEtcdMember,
+  agreedLeader,
+  type EtcdMember,
   EtcdMembershipError,
   listEtcdMembers,
   nodeOfMember,
@@ -286,8 +288,8 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembe
     const endpoints = this.askable(ctx, node);
     let listed = await listEtcdMembers(endpoints);
     if (!listed.some((m) => nodeOfMember(m, url, ctx.nodes) === node)) {
-      await this.kill(ctx, node);
-      await this.wipe(ctx, node);
+      await this.killAndWipe(ctx, node);
+      await this.awaitLeader(ctx, listed);
       listed = await addEtcdMember(endpoints, url(node));
     }
     const cluster = listed.map((m) => nodeOfMember(m, url, ctx.nodes)).filter((n) => n !== undefined);
@@ -304,11 +306,32 @@ export class EtcdDb extends DaemonDb<EtcdOptions, EtcdPaths> implements HasMembe
   async removeMember(ctx: DbContext, node: string): Promise<void> {
     const url = (n: string) => this.peerUrl(ctx, n);
     const endpoints = this.askable(ctx, node);
-    const member = (await listEtcdMembers(endpoints)).find((m) => nodeOfMember(m, url, ctx.nodes) === node);
-    if (member) await removeEtcdMember(endpoints, member.id);
+    const listed = await listEtcdMembers(endpoints);
+    const member = listed.find((m) => nodeOfMember(m, url, ctx.nodes) === node);
+    if (member) {
+      await this.awaitLeader(ctx, listed);
+      await removeEtcdMember(endpoints, member.id);
+    }
     recordLeave(ctx, this.options(ctx).members, node);
-    await this.kill(ctx, node);
-    await this.wipe(ctx, node);
+    await this.killAndWipe(ctx, node);
+  }
+
+  /**
+   * Waits (at most `timeoutMs`, then goes on) until the members agree on a leader among them
+   * (see {@link agreedLeader}): right after a leader is removed, a change proposed through a
+   * member that still follows it is lost, and the call hangs until it times out (10 s).
+   */
+  private async awaitLeader(
+    ctx: DbContext,
+    members: readonly EtcdMember[],
+    timeoutMs = 10_000,
+  ): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const statuses = await this.statuses(ctx, 1000);
+      if (agreedLeader(members, [...statuses.values()]) !== undefined) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   private async probe(ctx: DbContext, node: string, budgetMs: number): Promise<string | null> {

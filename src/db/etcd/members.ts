@@ -31,6 +31,29 @@ export function nodeOfMember(
   return nodes.find((n) => member.peerUrls.includes(peerUrlOf(n)));
 }
 
+/**
+ * The leader the members agree on, or undefined: a majority of `members` answered (`answers`:
+ * each node's own status, null where none came), all name the same leader, and that leader is a
+ * member and says so itself. A member whose leader was just removed still names it until its
+ * election timeout; a change proposed through it meanwhile is lost, and the call hangs until
+ * it times out.
+ */
+export function agreedLeader(
+  members: readonly EtcdMember[],
+  answers: readonly ({ memberId: string; leaderId: string } | null)[],
+): string | undefined {
+  const ids = new Set(members.map((m) => m.id));
+  const byId = new Map<string, { leaderId: string }>();
+  for (const a of answers) if (a && ids.has(a.memberId)) byId.set(a.memberId, a);
+  if (byId.size <= members.length / 2) return undefined;
+  const leaders = new Set([...byId.values()].map((a) => a.leaderId));
+  if (leaders.size !== 1) return undefined;
+  const [leader] = leaders;
+  return leader !== undefined && ids.has(leader) && byId.get(leader)?.leaderId === leader
+    ? leader
+    : undefined;
+}
+
 /** A refused or failed membership call, with etcd's own words. */
 export class EtcdMembershipError extends Error {
   constructor(message: string) {
@@ -87,7 +110,7 @@ export async function listEtcdMembers(endpoints: readonly string[], timeoutMs = 
 /**
  * etcd refuses a reconfiguration (strict reconfig check) until every started member has been
  * connected for 5 s: right after a start or a change. The refusal changed nothing, so it is
- * asked again, until `retryMs` is over.
+ * asked again, until `retryMs` is over; so is any refusal `retryOn` matches.
  */
 async function reconfigure(
   endpoints: readonly string[],
@@ -95,19 +118,26 @@ async function reconfigure(
   body: unknown,
   timeoutMs: number,
   retryMs: number,
+  retryOn = /unhealthy cluster/,
 ): Promise<string> {
   const deadline = performance.now() + retryMs;
   while (true) {
     try {
       return await etcdGatewayCall(endpoints, path, body, timeoutMs);
     } catch (err) {
-      if (!/unhealthy cluster/.test((err as Error).message) || performance.now() > deadline) throw err;
+      if (!retryOn.test((err as Error).message) || performance.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 }
 
-/** Adds a voting member with `peerUrl`; returns the members after the add. */
+/**
+ * Adds a voting member with `peerUrl`; returns the members after the add. etcd 3.4 derives a
+ * new member's id from its peer URLs and the time in whole seconds, so adding a URL again in
+ * the second it was last added gives the id of the member removed since, and etcd refuses it
+ * ("member not found", its word for a removed id; nothing changed): asked again, as the
+ * strict reconfig check's refusals are.
+ */
 export async function addEtcdMember(
   endpoints: readonly string[],
   peerUrl: string,
@@ -115,7 +145,10 @@ export async function addEtcdMember(
   retryMs = 15_000,
 ): Promise<EtcdMember[]> {
   const body = { peerURLs: [peerUrl] };
-  return parseEtcdMembers(await reconfigure(endpoints, '/v3/cluster/member/add', body, timeoutMs, retryMs));
+  const retryOn = /unhealthy cluster|member not found/;
+  return parseEtcdMembers(
+    await reconfigure(endpoints, '/v3/cluster/member/add', body, timeoutMs, retryMs, retryOn),
+  );
 }
 
 /** Removes the member with `id`. */

@@ -1,8 +1,7 @@
 /**
  * ZooKeeper membership by dynamic reconfiguration (3.5+, `reconfigEnabled=true`): the members
- * from the `conf` four-letter word, changes with `reconfig -add/-remove` run by ZooKeeper's own
- * command line client (ZooKeeperMain) on a member node. Servers run with `zookeeper.skipACL`, so
- * the client needs no superuser to reconfigure.
+ * from the `conf` four-letter word, changes by a `reconfig` request the controller sends to a
+ * member (reconfig.ts). Servers run with `zookeeper.skipACL`, so the request needs no superuser.
  */
 
 /** A voting server of the configuration: its id (myid) and quorum address. */
@@ -58,30 +57,7 @@ export function zkCliArgv(
   ];
 }
 
-/** The java command line of `reconfig` through ZooKeeperMain, against `connect` (host:port). */
-export function reconfigArgv(
-  java: string,
-  javaDir: string,
-  connect: string,
-  change: { add: string } | { remove: number },
-): string[] {
-  const what = 'add' in change ? ['-add', change.add] : ['-remove', String(change.remove)];
-  return zkCliArgv(java, javaDir, connect, ['reconfig', ...what]);
-}
-
-/** True when ZooKeeperMain's output says the new configuration was committed. */
-export function reconfigCommitted(output: string): boolean {
-  return /Committed new configuration/i.test(output);
-}
-
-/** What a refused reconfig said, in one line (e.g. `KeeperErrorCode = NewConfigNoQuorum`). */
-export function reconfigRefusal(stdout: string, stderr: string): string {
-  const said = `${stdout}\n${stderr}`;
-  const keeper = /KeeperErrorCode = [^\n]+/.exec(said)?.[0];
-  if (keeper) return keeper.trim();
-  const lines = said
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !/^log4j:|^SLF4J:|^WATCHER::|^WatchedEvent|^Connecting to/.test(l));
-  return lines.at(-1) ?? 'no output';
+/** A change in ZooKeeperMain's words, e.g. `reconfig -remove 3`. */
+export function reconfigCommand(change: { add: string } | { remove: number }): string {
+  return 'add' in change ? `reconfig -add ${change.add}` : `reconfig -remove ${change.remove}`;
 }

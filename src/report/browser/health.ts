@@ -22,6 +22,8 @@ interface MatchView {
   line: number;
   text: string;
   pattern: string;
+  /** Set on a match the db knows to be its expected path: listed, not judged. */
+  why?: string;
 }
 
 interface ErrorView {
@@ -40,6 +42,8 @@ export interface HealthView {
   probes?: number;
   matches?: MatchView[];
   matchCount?: number;
+  expected?: MatchView[];
+  expectedCount?: number;
   files?: number;
   byF?: Record<string, { invoke: number; ok: number; fail: number; info: number }>;
   errors?: ErrorView[];
@@ -51,7 +55,10 @@ export const HEALTH_CHECKERS = new Set(['crash', 'log-patterns', 'stats']);
 export function healthLine(name: string, r: HealthView): string {
   if (name === 'crash')
     return r.crashes?.length ? `${r.crashes.length} crash(es)` : `no crash (${r.probes ?? 0} probes)`;
-  if (name === 'log-patterns') return `${r.matchCount ?? 0} matching line(s) in ${r.files ?? 0} log file(s)`;
+  if (name === 'log-patterns') {
+    const expected = r.expectedCount ? `; ${r.expectedCount} expected, not judged` : '';
+    return `${r.matchCount ?? 0} matching line(s) in ${r.files ?? 0} log file(s)${expected}`;
+  }
   if (name === 'stats') {
     const fs = Object.values(r.byF ?? {});
     const ok = fs.reduce((n, c) => n + c.ok, 0);
@@ -76,11 +83,12 @@ export function renderHealth(name: string, r: HealthView): HTMLElement | null {
       if (c.logTail?.length) box.appendChild(h('pre', 'mono', c.logTail.join('\n')));
     }
   } else if (name === 'log-patterns') {
-    const rows = [...(r.matches ?? []), ...((r.afterDamage ?? []) as MatchView[])].map((m) => [
+    const listed = [...(r.matches ?? []), ...((r.afterDamage ?? []) as MatchView[]), ...(r.expected ?? [])];
+    const rows = listed.map((m) => [
       m.node,
       `${m.file}:${m.line}`,
       h('code', 'mono', m.text),
-      m.pattern,
+      m.why ? `${m.pattern} — expected, not judged: ${m.why}` : m.pattern,
     ]);
     if (rows.length) box.appendChild(table(['node', 'file:line', 'line', 'pattern'], rows));
   } else if (name === 'stats') {
