@@ -176,15 +176,10 @@ export function parseSrvrMode(answer: string): ZookeeperMode | null {
 export class ZookeeperDb extends DaemonDb<ZookeeperOptions, ZookeeperPaths> implements HasMembers {
   readonly name = 'zookeeper';
   readonly clients = ZOOKEEPER_CLIENTS;
-  /**
-   * Fatal errors, the server giving up, and its words for a damaged transaction log or snapshot.
-   * A follower's (or observer's) request processor that was forwarding a request to a leader
-   * that just died logs a "severe unrecoverable error" too (the socket closed under it); the
-   * server drops that processor with the lost leader and elects anew, so that one is not listed.
-   */
+  /** Fatal errors, the server giving up, and its words for a damaged transaction log or snapshot. */
   readonly logPatterns = [
     '\\bFATAL\\b',
-    'Severe unrecoverable error(?!, from thread : (Follower|Observer)RequestProcessor)',
+    'Severe unrecoverable error',
     'Unable to load database on disk',
     'CRC check failed|CRC doesn.t match|Checksum failed|Unreasonable length',
     'java\\.lang\\.OutOfMemoryError',
