@@ -63,6 +63,14 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
   private readonly options: DockerRemoteOptions;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly docker: Docker;
+  /**
+   * Nodes this remote froze or is freezing. An exec that starts while its container is being
+   * frozen can leave runc's init stuck in the frozen cgroup, and Docker with it; so no exec
+   * starts on such a node (it fails as unreachable), and a freeze waits for the execs that are
+   * starting to have started.
+   */
+  private readonly frozen = new Set<string>();
+  private readonly starting = new Map<string, Set<Promise<unknown>>>();
 
   constructor(options: DockerRemoteOptions) {
     super('DockerRemote', options);
@@ -104,6 +112,8 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
 
   /** Freezes the whole node (`docker pause`: every process in the container, via the freezer cgroup). */
   async pauseNode(node: string): Promise<void> {
+    this.frozen.add(node);
+    await Promise.allSettled([...(this.starting.get(node) ?? [])]);
     const container = this.docker.getContainer(this.container(node));
     const info = await container.inspect();
     if (!info.State.Paused) await container.pause();
@@ -114,6 +124,7 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
     const container = this.docker.getContainer(this.container(node));
     const info = await container.inspect();
     if (info.State.Paused) await container.unpause();
+    this.frozen.delete(node);
   }
 
   async close(): Promise<void> {
@@ -139,6 +150,12 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
   ): Promise<RawResult> {
     this.checkNode(node);
     if (argv.length === 0) throw new TypeError('empty argv: nothing to run');
+    if (this.frozen.has(node)) {
+      throw new RemoteConnectError(
+        node,
+        `${node}: cannot run \`${brief}\`: the node is frozen (docker pause)`,
+      );
+    }
     const call = this.startCall(node, brief, options);
     const container = this.docker.getContainer(this.container(node));
     let stream: Duplex | undefined;
@@ -156,7 +173,15 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
           Tty: false,
         });
         call.throwIfExpired();
-        stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as Duplex;
+        const started = exec.start({ hijack: true, stdin: options.stdin !== undefined });
+        let pending = this.starting.get(node);
+        if (!pending) this.starting.set(node, (pending = new Set()));
+        pending.add(started);
+        try {
+          stream = (await started) as Duplex;
+        } finally {
+          pending.delete(started);
+        }
       } catch (err) {
         throw this.unreachable(node, brief, err);
       }
