@@ -174,8 +174,8 @@ export class DockerRemote extends RemoteBase implements NodeFreezer {
         });
         call.throwIfExpired();
         const started = exec.start({ hijack: true, stdin: options.stdin !== undefined });
-        let pending = this.starting.get(node);
-        if (!pending) this.starting.set(node, (pending = new Set()));
+        const pending = this.starting.get(node) ?? new Set<Promise<unknown>>();
+        this.starting.set(node, pending);
         pending.add(started);
         try {
           stream = (await started) as Duplex;
