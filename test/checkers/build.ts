@@ -17,3 +17,20 @@ export function history(events: Event[]): History {
     })),
   );
 }
+
+/** One event at `ms` milliseconds: [ms, process, type, f, value]. */
+export type TimedEvent = [number, Process, OpType, string, unknown];
+
+/** Events at the given milliseconds (op.time = ms × 1e6 ns), for checkers that read real time. */
+export function timedHistory(events: TimedEvent[]): History {
+  return History.from(
+    events.map(([ms, process, type, f, value], index) => ({
+      index,
+      time: ms * 1e6,
+      type,
+      process,
+      f,
+      value,
+    })),
+  );
+}

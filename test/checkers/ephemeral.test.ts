@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkEphemeral, deathDeadline } from '../../checkers/ephemeral.js';
 import { CHECKERS } from '../../checkers/registry.js';
-import { History, type Op, type Process } from '../../src/history/index.js';
+import { type TimedEvent, timedHistory } from './build.js';
 
-/** One op at `ms` milliseconds: [ms, process, type, f, value]. */
-type At = [number, Process, Op['type'], string, unknown];
-
-function history(events: At[]): History {
-  return History.from(
-    events.map(([ms, process, type, f, value], index) => ({
-      index,
-      time: ms * 1e6,
-      type,
-      process,
-      f,
-      value,
-    })),
-  );
-}
+type At = TimedEvent;
+const history = timedHistory;
 
 const TTL = 4000;
 const OPTIONS = { ttlMs: TTL, slackMs: 500, boundMs: 2000 };

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkEphemeral } from '../../checkers/ephemeral.js';
 import { composeResults } from '../../checkers/result.js';
 import { opToJsonl } from '../../src/history/codecs/index.js';
-import { History, type Op } from '../../src/history/index.js';
+import type { History } from '../../src/history/index.js';
 import { writeReport } from '../../src/report/index.js';
+import { type TimedEvent, timedHistory } from '../checkers/build.js';
 import { artifactPath, launch, watch } from '../report/browser.js';
 
 const root = mkdtempSync(join(tmpdir(), 'faultline-report-ephemeral-'));
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 /** m1 heart-beats at 1 s with a 4 s ttl, yet a list at 2 s no longer has it; m2 dies and goes. */
 function brokenHistory(): History {
-  const events: [number, number, Op['type'], string, unknown][] = [
+  const events: TimedEvent[] = [
     [0, 1, 'invoke', 'register', 'm1'],
     [10, 1, 'ok', 'register', { member: 'm1', session: 'a1', ttlMs: 4000 }],
     [20, 2, 'invoke', 'register', 'm2'],
@@ -45,16 +46,7 @@ function brokenHistory(): History {
     [12000, 0, 'invoke', 'list', null],
     [12005, 0, 'ok', 'list', []],
   ];
-  return History.from(
-    events.map(([ms, process, type, f, value], index) => ({
-      index,
-      time: ms * 1e6,
-      type,
-      process,
-      f,
-      value,
-    })),
-  );
+  return timedHistory(events);
 }
 
 it('draws the ephemeral evidence: the broken promise with op links, and sessions beside nodes', async () => {
