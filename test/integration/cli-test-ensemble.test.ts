@@ -67,14 +67,16 @@ describe('faultline test without --nodes', () => {
       'register',
       '--nemesis',
       'none',
+      // Long enough that some cas succeeds (over ten keys, 2 s at 20 ops/s often had none, and the
+      // stats checker rightly calls such a run unknown).
       '--time-limit',
-      '2',
+      '6',
       '--quiet',
       '0',
       '--concurrency',
       '2',
       '--rate',
-      '20',
+      '50',
     ]);
     expect(out.stderr).toMatch(/bringing it up/);
     expect(out.exitCode ?? 0).toBe(0);
