@@ -61,53 +61,75 @@ export function errorKind(error: unknown): string {
 }
 
 export function checkStats(history: History, options: StatsOptions = {}): StatsResult {
-  const byF = new Map<string, FCounts>();
-  const errors = new Map<string, ErrorCount>();
-  let completions = 0;
-  let oks = 0;
-  let unhandled = 0;
-  for (const op of history.ops) {
-    if (op.process === 'nemesis') continue;
-    let counts = byF.get(op.f);
+  const tally = new StatsTally();
+  for (const op of history.ops) tally.add(op);
+  return tally.result(options);
+}
+
+/**
+ * The counts `stats` keeps, op by op: the batch checker feeds it the history, the online one
+ * (checkers/online/stats.ts) each op as it is recorded, so both build the same result.
+ */
+export class StatsTally {
+  private readonly byF = new Map<string, FCounts>();
+  private readonly errors = new Map<string, ErrorCount>();
+  private completions = 0;
+  private oks = 0;
+  private unhandled = 0;
+
+  add(op: Op): void {
+    if (op.process === 'nemesis') return;
+    let counts = this.byF.get(op.f);
     if (!counts) {
       counts = { invoke: 0, ok: 0, fail: 0, info: 0 };
-      byF.set(op.f, counts);
+      this.byF.set(op.f, counts);
     }
     counts[op.type]++;
-    if (op.type === 'invoke') continue;
-    completions++;
+    if (op.type === 'invoke') return;
+    this.completions++;
     if (op.type === 'ok') {
-      oks++;
-      continue;
+      this.oks++;
+      return;
     }
-    if (op.error === undefined) continue;
+    if (op.error === undefined) return;
     const thrown = isUnhandled(op);
-    if (thrown) unhandled++;
+    if (thrown) this.unhandled++;
     const kind = errorKind(op.error);
     const id = `${op.f}\u0000${op.type}\u0000${thrown}\u0000${kind}`;
-    const seen = errors.get(id);
+    const seen = this.errors.get(id);
     if (seen) seen.count++;
-    else errors.set(id, { kind, type: op.type, f: op.f, count: 1, unhandled: thrown, firstOp: op.index });
+    else
+      this.errors.set(id, { kind, type: op.type, f: op.f, count: 1, unhandled: thrown, firstOp: op.index });
   }
-  const required = options.fs ?? [...byF.keys()];
-  const neverOk = required.filter((f) => (byF.get(f)?.invoke ?? 0) > 0 && byF.get(f)?.ok === 0).sort();
-  const listed = [...errors.values()].sort((a, b) => b.count - a.count).slice(0, MAX_KINDS);
-  const base = {
-    byF: Object.fromEntries([...byF.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    okFraction: completions === 0 ? null : oks / completions,
-    neverOk,
-    errors: listed,
-    unhandledErrors: unhandled,
-  };
-  if (byF.size === 0) return { valid: 'unknown', reason: 'no client ops: nothing to count', ...base };
-  if (neverOk.length > 0) {
-    return {
-      valid: 'unknown',
-      reason: `${neverOk.join(', ')} never succeeded: the run proves nothing about ${neverOk.length === 1 ? 'it' : 'them'}`,
-      ...base,
+
+  /** The checker's result on every op added so far. */
+  result(options: StatsOptions = {}): StatsResult {
+    const { byF, errors, completions, oks } = this;
+    const required = options.fs ?? [...byF.keys()];
+    const neverOk = required.filter((f) => (byF.get(f)?.invoke ?? 0) > 0 && byF.get(f)?.ok === 0).sort();
+    const listed = [...errors.values()]
+      .sort((a, b) => b.count - a.count)
+      .slice(0, MAX_KINDS)
+      .map((e) => ({ ...e }));
+    const base = {
+      byF: Object.fromEntries(
+        [...byF.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([f, c]) => [f, { ...c }]),
+      ),
+      okFraction: completions === 0 ? null : oks / completions,
+      neverOk,
+      errors: listed,
+      unhandledErrors: this.unhandled,
     };
+    if (byF.size === 0) return { valid: 'unknown', reason: 'no client ops: nothing to count', ...base };
+    if (neverOk.length > 0) {
+      return {
+        valid: 'unknown',
+        reason: `${neverOk.join(', ')} never succeeded: the run proves nothing about ${neverOk.length === 1 ? 'it' : 'them'}`,
+        ...base,
+      };
+    }
+    return { valid: true, ...base };
   }
-  return { valid: true, ...base };
 }
 
 function isUnhandled(op: Op): boolean {
