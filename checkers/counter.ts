@@ -14,7 +14,7 @@
  * it was open. Unlike Jepsen's, negative deltas are allowed.
  */
 import { InputError } from '../src/errors.js';
-import type { History, Process } from '../src/history/index.js';
+import type { History, Op, Process } from '../src/history/index.js';
 import type { Checker, CheckResult, CommonCheckOptions } from './result.js';
 import { plural, verdictWord } from './values.js';
 
@@ -58,60 +58,92 @@ function numberAt(value: unknown, index: number, what: string): number {
 /** Checks every ok read against the bounds the adds allow. O(n × concurrency). */
 export function checkCounter(history: History, options: CounterOptions = {}): CounterResult {
   const ops = history.ops;
-  let acknowledged = options.initial ?? 0;
-  let pendingDown = 0;
-  let pendingUp = 0;
-  const openReads = new Map<Process, { lower: number; upper: number }>();
-  const errors: CounterRead[] = [];
-  let errorCount = 0;
-  let readCount = 0;
-  let worst: (CounterRead & { off: number }) | null = null;
-
+  const bounds = new CounterBounds(options.initial);
   for (let pos = 0; pos < ops.length; pos++) {
     const op = ops[pos]!;
     if (op.process === 'nemesis') continue;
     if (op.f === 'add') {
       const partner = history.partnerOf(pos);
       const outcome = op.type === 'invoke' ? (partner < 0 ? 'info' : ops[partner]!.type) : op.type;
-      if (outcome === 'fail') continue;
-      const delta = numberAt(op.type === 'invoke' ? op.value : ops[partner]!.value, op.index, 'an add delta');
-      if (op.type === 'invoke') {
-        if (delta < 0) pendingDown += delta;
-        else pendingUp += delta;
-        // The range widened: every open read may now see the new extreme.
-        for (const r of openReads.values()) {
-          r.lower = Math.min(r.lower, acknowledged + pendingDown);
-          r.upper = Math.max(r.upper, acknowledged + pendingUp);
-        }
-      } else if (op.type === 'ok') {
-        // Acknowledged: no longer uncertain. The range only narrows, so open reads keep theirs.
-        if (delta < 0) pendingDown -= delta;
-        else pendingUp -= delta;
-        acknowledged += delta;
+      bounds.add(op, outcome, op.type === 'invoke' ? op.value : ops[partner]?.value);
+    } else if (op.f === 'read') bounds.read(op);
+  }
+  return bounds.result();
+}
+
+/**
+ * The bounds `counter` follows, op by op in history order: the batch checker feeds it the
+ * history, the online one (checkers/online/counter.ts) each op once the outcome of every
+ * add before it is known, so both build the same result.
+ */
+export class CounterBounds {
+  private acknowledged: number;
+  private pendingDown = 0;
+  private pendingUp = 0;
+  private readonly openReads = new Map<Process, { lower: number; upper: number }>();
+  private readonly errors: CounterRead[] = [];
+  private errorCount = 0;
+  private readCount = 0;
+  private worst: (CounterRead & { off: number }) | null = null;
+
+  constructor(initial = 0) {
+    this.acknowledged = initial;
+  }
+
+  /**
+   * An add's invocation or completion: `outcome` is how the add ended (`info` when it never
+   * did), `invoked` the value it was invoked with (its delta).
+   */
+  add(op: Op, outcome: Op['type'], invoked: unknown): void {
+    if (outcome === 'fail') return;
+    const delta = numberAt(invoked, op.index, 'an add delta');
+    if (op.type === 'invoke') {
+      if (delta < 0) this.pendingDown += delta;
+      else this.pendingUp += delta;
+      // The range widened: every open read may now see the new extreme.
+      for (const r of this.openReads.values()) {
+        r.lower = Math.min(r.lower, this.acknowledged + this.pendingDown);
+        r.upper = Math.max(r.upper, this.acknowledged + this.pendingUp);
       }
-    } else if (op.f === 'read') {
-      if (op.type === 'invoke') {
-        openReads.set(op.process, { lower: acknowledged + pendingDown, upper: acknowledged + pendingUp });
-      } else {
-        const bounds = openReads.get(op.process);
-        openReads.delete(op.process);
-        if (op.type !== 'ok' || !bounds) continue;
-        readCount++;
-        const value = numberAt(op.value, op.index, 'a read value');
-        if (value >= bounds.lower && value <= bounds.upper) continue;
-        const bad = { read: op.index, value, ...bounds };
-        errorCount++;
-        if (errors.length < ERROR_LIMIT) errors.push(bad);
-        const off = value < bounds.lower ? bounds.lower - value : value - bounds.upper;
-        if (!worst || off > worst.off) worst = { ...bad, off };
-      }
+    } else if (op.type === 'ok') {
+      // Acknowledged: no longer uncertain. The range only narrows, so open reads keep theirs.
+      if (delta < 0) this.pendingDown -= delta;
+      else this.pendingUp -= delta;
+      this.acknowledged += delta;
     }
   }
-  const final = { lower: acknowledged + pendingDown, upper: acknowledged + pendingUp };
-  const base = { readCount, errorCount, errors, worstError: worst, final };
-  if (errorCount > 0) return { valid: false, ...base };
-  if (readCount === 0) return { valid: 'unknown', reason: 'the counter was never read', ...base };
-  return { valid: true, ...base };
+
+  /** A read's invocation or completion. */
+  read(op: Op): void {
+    if (op.type === 'invoke') {
+      this.openReads.set(op.process, {
+        lower: this.acknowledged + this.pendingDown,
+        upper: this.acknowledged + this.pendingUp,
+      });
+      return;
+    }
+    const bounds = this.openReads.get(op.process);
+    this.openReads.delete(op.process);
+    if (op.type !== 'ok' || !bounds) return;
+    this.readCount++;
+    const value = numberAt(op.value, op.index, 'a read value');
+    if (value >= bounds.lower && value <= bounds.upper) return;
+    const bad = { read: op.index, value, ...bounds };
+    this.errorCount++;
+    if (this.errors.length < ERROR_LIMIT) this.errors.push(bad);
+    const off = value < bounds.lower ? bounds.lower - value : value - bounds.upper;
+    if (!this.worst || off > this.worst.off) this.worst = { ...bad, off };
+  }
+
+  /** The checker's result on every op so far. */
+  result(): CounterResult {
+    const { readCount, errorCount } = this;
+    const final = { lower: this.acknowledged + this.pendingDown, upper: this.acknowledged + this.pendingUp };
+    const base = { readCount, errorCount, errors: [...this.errors], worstError: this.worst, final };
+    if (errorCount > 0) return { valid: false, ...base };
+    if (readCount === 0) return { valid: 'unknown', reason: 'the counter was never read', ...base };
+    return { valid: true, ...base };
+  }
 }
 
 /** `--checker counter`. */
