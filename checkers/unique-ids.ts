@@ -5,7 +5,7 @@
  * number, string, or anything JSON can spell). `fail` and `info` generations are counted
  * but not checked: their ids are unknown.
  */
-import type { History } from '../src/history/index.js';
+import type { History, Op } from '../src/history/index.js';
 import type { Checker, CheckResult, CommonCheckOptions } from './result.js';
 import { type ElementKey, elementKey, plural, verdictWord } from './values.js';
 
@@ -33,39 +33,80 @@ const OPS_PER_ID = 8;
 
 /** Checks that every `ok` generate returned a distinct id. O(n). */
 export function checkUniqueIds(history: History): UniqueIdsResult {
-  const seen = new Map<ElementKey, { id: unknown; ops: number[]; count: number }>();
-  let attempted = 0;
-  let acknowledged = 0;
-  let low: number | string | undefined;
-  let high: number | string | undefined;
-  let comparable = true;
+  const counts = new GenerateCounts();
+  const seen = new Map<ElementKey, SeenId>();
   for (const op of history.ops) {
-    if (op.f !== 'generate' || op.process === 'nemesis') continue;
-    if (op.type === 'invoke') attempted++;
-    if (op.type !== 'ok') continue;
-    acknowledged++;
-    const id = op.value;
-    const key = elementKey(id);
+    if (!counts.add(op)) continue;
+    const key = elementKey(op.value);
     const entry = seen.get(key);
-    if (entry) {
-      entry.count++;
-      if (entry.ops.length < OPS_PER_ID) entry.ops.push(op.index);
-    } else seen.set(key, { id, ops: [op.index], count: 1 });
-    if (typeof id === 'number' || typeof id === 'string') {
-      if (low === undefined || id < low) low = id;
-      if (high === undefined || id > high) high = id;
-      if (typeof low !== typeof high) comparable = false;
-    } else comparable = false;
+    if (entry) noteRepeat(entry, op.index);
+    else seen.set(key, { id: op.value, ops: [op.index], count: 1, first: seen.size });
   }
-  const duplicates = [...seen.values()].filter((e) => e.count > 1).sort((a, b) => b.count - a.count);
+  return uniqueIdsResult(
+    counts,
+    [...seen.values()].filter((e) => e.count > 1),
+  );
+}
+
+/** An id and the `ok` generates that returned it. */
+export interface SeenId {
+  id: unknown;
+  count: number;
+  /** `op.index` of the first {@link OPS_PER_ID} completions that returned it. */
+  ops: number[];
+  /** Its rank among the ids in the order each was first returned (ties in counts keep it). */
+  first: number;
+}
+
+/** Notes one more `ok` generate (at `op.index` `index`) that returned an id already seen. */
+export function noteRepeat(entry: SeenId, index: number): void {
+  entry.count++;
+  if (entry.ops.length < OPS_PER_ID) entry.ops.push(index);
+}
+
+/**
+ * What `unique-ids` counts besides the ids themselves, op by op: generations attempted and
+ * acknowledged, and the range of ids. Shared by the batch and the online checker.
+ */
+export class GenerateCounts {
+  attempted = 0;
+  acknowledged = 0;
+  private low: number | string | undefined;
+  private high: number | string | undefined;
+  private comparable = true;
+
+  /** Counts one op; true when it is an `ok` generate, whose id must then be checked. */
+  add(op: Op): boolean {
+    if (op.f !== 'generate' || op.process === 'nemesis') return false;
+    if (op.type === 'invoke') this.attempted++;
+    if (op.type !== 'ok') return false;
+    this.acknowledged++;
+    const id = op.value;
+    if (typeof id === 'number' || typeof id === 'string') {
+      if (this.low === undefined || id < this.low) this.low = id;
+      if (this.high === undefined || id > this.high) this.high = id;
+      if (typeof this.low !== typeof this.high) this.comparable = false;
+    } else this.comparable = false;
+    return true;
+  }
+
+  get range(): [unknown, unknown] | null {
+    return this.comparable && this.low !== undefined ? [this.low, this.high] : null;
+  }
+}
+
+/** The checker's result from the counts and every id returned more than once. */
+export function uniqueIdsResult(counts: GenerateCounts, duplicates: SeenId[]): UniqueIdsResult {
+  const { attempted, acknowledged } = counts;
+  const sorted = [...duplicates].sort((a, b) => b.count - a.count || a.first - b.first);
   return {
-    valid: duplicates.length === 0 ? (acknowledged > 0 ? true : 'unknown') : false,
+    valid: sorted.length === 0 ? (acknowledged > 0 ? true : 'unknown') : false,
     ...(acknowledged === 0 ? { reason: 'no id was ever generated' } : {}),
     attemptedCount: attempted,
     acknowledgedCount: acknowledged,
-    duplicatedCount: duplicates.length,
-    duplicated: duplicates.slice(0, SHOWN).map(({ id, count, ops }) => ({ id, count, ops })),
-    range: comparable && low !== undefined ? [low, high] : null,
+    duplicatedCount: sorted.length,
+    duplicated: sorted.slice(0, SHOWN).map(({ id, count, ops }) => ({ id, count, ops: [...ops] })),
+    range: counts.range,
   };
 }
 
