@@ -72,3 +72,6 @@ export {
 } from '../../checkers/online/independent-linearizable.js';
 export { OnlineSet } from '../../checkers/online/set.js';
 export { OnlinePerf, type OnlinePerfResult } from '../../checkers/online/perf.js';
+export { OnlineStats } from '../../checkers/online/stats.js';
+export { OnlineCounter } from '../../checkers/online/counter.js';
+export { OnlineUniqueIds } from '../../checkers/online/unique-ids.js';
