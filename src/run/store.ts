@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { JsonlWriter, writeHistoryFile } from '../history/codecs/index.js';
+import { JsonlWriter, readOps, writeHistoryFile } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 
 /** The results folder: `--results-dir`, else `$FAULTLINE_RESULTS`, else `results`. */
@@ -78,6 +78,16 @@ export class RunStore {
     return this.path(RUN_FILES.logs);
   }
 
+  /** Path of history.jsonl. */
+  get historyPath(): string {
+    return this.path(RUN_FILES.historyJsonl);
+  }
+
+  /** The ops of history.jsonl, streamed from the file (once it is closed). */
+  historyOps(): AsyncGenerator<Op> {
+    return readOps(this.historyPath);
+  }
+
   /** Opens history.jsonl for streaming. */
   openHistory(): JsonlWriter {
     return JsonlWriter.open(this.path(RUN_FILES.historyJsonl));
@@ -94,8 +104,11 @@ export class RunStore {
     replaceFileInside(this.dir, file, `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** Writes history.edn, as {@link replaceFileInside} does (never through a symlink). */
-  async writeEdn(ops: readonly Op[]): Promise<void> {
+  /**
+   * Writes history.edn, as {@link replaceFileInside} does (never through a symlink); `ops` may
+   * be a stream, e.g. history.jsonl read back ({@link RunStore.historyOps}).
+   */
+  async writeEdn(ops: Iterable<Op> | AsyncIterable<Op>): Promise<void> {
     const tmp = newTempFile(this.dir, RUN_FILES.historyEdn);
     try {
       // The random name was just created exclusively by us, so the writer opens our file.

@@ -142,10 +142,13 @@ const WRITERS: Record<HistoryFormat, (op: Op) => string> = {
   'jepsen-log': opToJepsenLog,
 };
 
-/** Writes (replacing) a whole history file, one op per line, in batches. */
+/**
+ * Writes (replacing) a whole history file, one op per line, in batches. The ops may come
+ * from a stream (such as {@link readOps} of another file), so a history need not fit in memory.
+ */
 export async function writeHistoryFile(
   path: string,
-  history: History | readonly Op[],
+  history: History | Iterable<Op> | AsyncIterable<Op>,
   options: WriteHistoryOptions = {},
 ): Promise<void> {
   const format = options.format ?? formatFromPath(path) ?? 'edn';
@@ -154,13 +157,18 @@ export async function writeHistoryFile(
   const handle = await open(path, 'w');
   try {
     let chunk = '';
-    for (const op of ops) {
+    const append = (op: Op): boolean => {
       chunk += `${encode(op)}\n`;
-      if (chunk.length >= 1 << 20) {
-        await handle.write(chunk);
-        chunk = '';
-      }
-    }
+      return chunk.length >= 1 << 20;
+    };
+    const flush = async (): Promise<void> => {
+      await handle.write(chunk);
+      chunk = '';
+    };
+    // An array is written without an await per op; a stream is awaited op by op anyway.
+    if (Symbol.asyncIterator in ops) {
+      for await (const op of ops) if (append(op)) await flush();
+    } else for (const op of ops) if (append(op)) await flush();
     if (chunk) await handle.write(chunk);
   } finally {
     await handle.close();
