@@ -12,6 +12,7 @@ import type { CheckerRunOptions, CheckerSpec } from '../../workloads/types.js';
 import { InputError } from '../errors.js';
 import { ReadTimeLimitError, readHistoryFileWithWarnings, valueProblem } from '../history/codecs/index.js';
 import type { History } from '../history/history.js';
+import type { Op } from '../history/op.js';
 import type { Registry } from '../registry.js';
 
 /** The verdict on a history without a single op: nothing to stand on, so `unknown`. */
@@ -39,9 +40,23 @@ export async function runCheckers(
   if (history.length === 0) return { ...NO_OPERATIONS };
   registry ??= await allCheckers();
   // Names are data (a plan, test.json): a Map, so that `__proto__` is just a name.
-  const results = new Map<string, CheckResult>();
   const wanted = new Map(Object.entries(spec));
   for (const name of alwaysRun(history)) if (registry.has(name) && !wanted.has(name)) wanted.set(name, {});
+  const results = await runNamedCheckers(history, wanted, registry);
+  for (const [name, result] of Object.entries(also)) if (!results.has(name)) results.set(name, result);
+  return composeResults(Object.fromEntries(results));
+}
+
+/**
+ * Runs each named checker on `history`, in order, and nothing else (no always-run checkers):
+ * a checker that is not registered, or that throws, gives `unknown` with the reason.
+ */
+export async function runNamedCheckers(
+  history: History,
+  wanted: ReadonlyMap<string, CheckerRunOptions>,
+  registry: Registry<Checker>,
+): Promise<Map<string, CheckResult>> {
+  const results = new Map<string, CheckResult>();
   for (const [name, options] of wanted) {
     const checker = registry.find(name);
     if (!checker) {
@@ -50,14 +65,28 @@ export async function runCheckers(
     }
     results.set(name, await checkOne(checker, history, options));
   }
-  for (const [name, result] of Object.entries(also)) if (!results.has(name)) results.set(name, result);
-  return composeResults(Object.fromEntries(results));
+  return results;
 }
 
 /** The checkers every run gets: perf and stats; crash when the run watched its nodes. */
 function alwaysRun(history: History): string[] {
-  const watched = history.nemesisOps().some((op) => op.f === STATUS_F || op.f === CRASH_F);
+  const watched = history.nemesisOps().some((op) => isWatchEvent(op));
+  return alwaysRunCheckers(watched);
+}
+
+/** The checkers every run gets: perf and stats, and crash when the run `watched` its nodes. */
+export function alwaysRunCheckers(watched: boolean): string[] {
   return watched ? ['perf', 'stats', 'crash'] : ['perf', 'stats'];
+}
+
+/** An event of the node watch (a status or a crash): the run watched its nodes. */
+export function isWatchEvent(op: Op): boolean {
+  return op.process === 'nemesis' && (op.f === STATUS_F || op.f === CRASH_F);
+}
+
+/** What a checker that threw gives: `unknown`, with the reason. */
+export function checkerFailure(name: string, err: unknown): CheckResult {
+  return { valid: 'unknown', reason: `checker ${name} failed: ${(err as Error)?.message ?? String(err)}` };
 }
 
 async function checkOne(
@@ -83,10 +112,7 @@ async function checkOne(
       failures: invalid.slice(0, MAX_LISTED_KEYS),
     };
   } catch (err) {
-    return {
-      valid: 'unknown',
-      reason: `checker ${checker.name} failed: ${(err as Error)?.message ?? String(err)}`,
-    };
+    return checkerFailure(checker.name, err);
   }
 }
 
