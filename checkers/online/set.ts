@@ -5,6 +5,7 @@
  * `finish` compares that final read with the adds with the batch `set` checker's own
  * function, so the result is the set checker's, field for field.
  */
+import { InputError } from '../../src/errors.js';
 import type { Op } from '../../src/history/op.js';
 import { finalReadResult, type SetResult } from '../set.js';
 import { asCollection, type ElementKey, elementKey } from '../values.js';
@@ -124,7 +125,9 @@ export class OnlineSet implements OnlineChecker<SetResult> {
       }
     } else if (op.f === 'read' && op.type === 'ok') {
       if (asCollection(op.value) === undefined) {
-        throw new Error(`op ${op.index}: an ok read must return a collection of elements`);
+        throw new InputError(`op ${op.index}: an ok read must return a collection of elements`, {
+          field: 'value',
+        });
       }
       this.finalRead = op;
     }
