@@ -37,7 +37,14 @@ export const register: Workload<RegisterClient> = {
   },
   generator: (ctx) => registerGenerator(ctx.options, liveKeys(ctx)),
   final: (ctx) => registerFinalReads(liveKeys(ctx)),
-  checkers: (): CheckerSpec => ({ linearizable: { model: 'cas-register', independent: true } }),
+  // opsPerKey tells online checking when a key is done with, so its ops can be checked and dropped.
+  checkers: (ctx): CheckerSpec => ({
+    linearizable: {
+      model: 'cas-register',
+      independent: true,
+      opsPerKey: positive(ctx.options, 'opsPerKey', 100),
+    },
+  }),
 };
 
 /**
