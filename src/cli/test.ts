@@ -21,6 +21,7 @@ export interface PlanFlags extends NodeFlags {
   opTimeout?: number;
   quiet?: number;
   leaveDbRunning?: boolean;
+  online?: boolean;
   resultsDir?: string;
   progress?: boolean;
   force?: boolean;
@@ -78,6 +79,10 @@ export function addPlanOptions(command: Command): Command {
       number('--quiet', (n) => n >= 0, 'a number >= 0'),
     )
     .option('--leave-db-running', 'do not tear the db down at the end')
+    .option(
+      '--online',
+      'check ops as they are recorded, keeping none in memory (long runs); plan field checking: online',
+    )
     .option('--force', "take over nodes that hold another live run's faults (refused otherwise)")
     .option('--results-dir <dir>', 'where run folders go (default $FAULTLINE_RESULTS, else ./results)')
     .option('--no-progress', 'no status line');
@@ -98,6 +103,7 @@ export function overridesFromFlags(flags: PlanFlags): PlanOverrides {
   if (flags.opTimeout !== undefined) o.opTimeout = flags.opTimeout;
   if (flags.quiet !== undefined) o.quiet = flags.quiet;
   if (flags.leaveDbRunning) o.leaveDbRunning = true;
+  if (flags.online) o.checking = 'online';
   return o;
 }
 

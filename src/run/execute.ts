@@ -28,6 +28,7 @@ import { ClientProcessPool } from './client-host.js';
 import { checkLogs, logPatternsOf } from './log-scan.js';
 import { checkersFor, resolveDb, resolveNemesis, resolveWorkload } from './modules.js';
 import { NodeWatch } from './node-watch.js';
+import { OnlineChecking, type OpCounts } from './online.js';
 import { nemesisList, type Plan, testName } from './plan.js';
 import { Progress } from './progress.js';
 import { runTest } from './runner.js';
@@ -137,6 +138,11 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
     // Watches the servers for crashes; the run uses the db through it to know who should be up.
     const watch = db && dbContext ? new NodeWatch(db, dbContext) : undefined;
     const history = store.openHistory();
+    // Online checking: the runner keeps no ops; they are checked as they are recorded.
+    const online =
+      plan.checking === 'online'
+        ? new OnlineChecking(checkerSpec ?? workload.checkers(ctx), checkers, progress)
+        : undefined;
     progress?.start();
     const main = workload.generator(ctx);
     const final = workload.final?.(ctx);
@@ -178,14 +184,15 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
         : {}),
       history,
       log,
-      ...(progress ? { observer: progress } : {}),
+      ...(online ? { observer: online, retainOps: false } : progress ? { observer: progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     }).finally(() => clientProcesses?.shutdown());
     history.close();
     progress?.stop();
 
-    log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.ops.length} ops`);
-    await store.writeEdn(outcome.ops);
+    log(`writing ${RUN_FILES.historyEdn} and checking ${outcome.opCount} ops${online ? ' (online)' : ''}`);
+    // Online, history.edn is streamed from history.jsonl: the ops are not in memory.
+    await store.writeEdn(online ? store.historyOps() : outcome.ops);
     // A db that names no patterns (and a plan that adds none) has nothing to scan for.
     const patterns = db ? logPatternsOf(db, plan) : [];
     const logs: Record<string, CheckResult> =
@@ -194,14 +201,21 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
             'log-patterns': await checkLogs(
               store.logDir,
               patterns,
-              new Set(damagedNodes(outcome.ops).keys()),
+              new Set(damagedNodes(online ? online.nemesisOps : outcome.ops).keys()),
               db?.expectedLogLines,
             ),
           }
         : {};
-    const result = await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers, logs);
+    const onlineVerdict = online ? await online.finish(store.historyPath, logs) : undefined;
+    if (onlineVerdict)
+      log(
+        `checked online: ${onlineVerdict.online.join(', ') || 'none'}; at the end: ${onlineVerdict.atEnd.join(', ') || 'none'}`,
+      );
+    const result = onlineVerdict
+      ? onlineVerdict.result
+      : await checkOps(outcome.ops, checkerSpec ?? workload.checkers(ctx), checkers, logs);
     const error = outcome.error === undefined ? undefined : errorText(outcome.error);
-    const counts = stats(outcome.ops, outcome.durationNs);
+    const counts = stats(online ? online.counts : countOps(outcome.ops), outcome.durationNs);
     store.writeJson(RUN_FILES.results, {
       ...result,
       interrupted: outcome.interrupted,
@@ -214,7 +228,9 @@ export async function executePlan(given: Plan, options: ExecuteOptions = {}): Pr
       endedAt: new Date().toISOString(),
       durationS: outcome.durationNs / 1e9,
     });
-    await writeReport(store.dir, { ops: outcome.ops }).catch((err) =>
+    // Online, the report reads the history back from disk (unless the end already did).
+    const reportOps = online ? onlineVerdict?.history?.ops : outcome.ops;
+    await writeReport(store.dir, reportOps ? { ops: reportOps } : {}).catch((err) =>
       log(`report.html not written: ${errorText(err)}`),
     );
     store.linkLatest();
@@ -266,14 +282,18 @@ export async function checkOps(
   return runCheckers(history, spec, checkers, also);
 }
 
-/** Counts and throughput of the client ops. */
-function stats(ops: readonly Op[], durationNs: number): Record<string, number> {
-  const counts = { invoke: 0, ok: 0, fail: 0, info: 0 };
-  let nemesis = 0;
+/** Client op counts by type, and nemesis ops. */
+function countOps(ops: readonly Op[]): OpCounts {
+  const counts: OpCounts = { invoke: 0, ok: 0, fail: 0, info: 0, nemesis: 0 };
   for (const op of ops) {
-    if (op.process === 'nemesis') nemesis++;
+    if (op.process === 'nemesis') counts.nemesis++;
     else counts[op.type]++;
   }
+  return counts;
+}
+
+/** Counts and throughput of the client ops. */
+function stats({ nemesis, ...counts }: Readonly<OpCounts>, durationNs: number): Record<string, number> {
   const seconds = durationNs / 1e9;
   return {
     ...counts,

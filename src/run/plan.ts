@@ -61,6 +61,12 @@ const planFields = {
   leaveDbRunning: z.boolean().default(false),
   /** Replaces the workload's checkers: `{ linearizable: { model: cas-register, independent: true } }`. */
   checkers: z.record(z.string(), options).optional(),
+  /**
+   * `batch` (default): the history is kept in memory and checked after the run. `online`: ops
+   * are checked as they are recorded and not kept (long runs); checkers without an online
+   * version check the history read back from disk at the end.
+   */
+  checking: z.enum(['batch', 'online']).default('batch'),
   /** More log lines that make a run invalid: regular expressions, besides the db's own `logPatterns`. */
   logPatterns: z.array(z.string().min(1).refine(isRegExp, 'not a valid regular expression')).optional(),
   resultsDir: z.string().min(1).optional(),

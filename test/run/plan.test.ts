@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { overridesFromFlags } from '../../src/cli/test.js';
 import { InputError } from '../../src/errors.js';
 import { expandMatrix, nemesisList, parsePlan, testName } from '../../src/run/plan.js';
 
@@ -36,6 +37,17 @@ describe('plan files', () => {
     const e = errorOf('workload: register\ndb: etcd\nconcurrency: -3\n');
     expect(e.location).toMatchObject({ file: 'plans/x.yaml', line: 3, column: 14, field: 'concurrency' });
     expect(e.message).toMatch(/^plans\/x\.yaml:3:14: field concurrency: /);
+  });
+
+  it('checks in batch unless the plan (or --online) says online; names a wrong mode', () => {
+    expect(parsePlan('workload: noop\n', 'p.yaml').checking).toBe('batch');
+    expect(parsePlan('workload: noop\nchecking: online\n', 'p.yaml').checking).toBe('online');
+    expect(parsePlan('workload: noop\n', 'p.yaml', overridesFromFlags({ online: true })).checking).toBe(
+      'online',
+    );
+    const e = errorOf('workload: noop\nchecking: streaming\n');
+    expect(e.location).toMatchObject({ file: 'plans/x.yaml', line: 2, field: 'checking' });
+    expect(e.message).toMatch(/batch|online/);
   });
 
   it('names the line of a wrong list element', () => {
