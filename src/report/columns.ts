@@ -43,8 +43,12 @@ export class VarintWriter {
   }
 }
 
-/** Bytes from base64 (`atob`, which both Node and browsers have). */
+/** The browser's own base64 decoder, where it has one (Chromium 140+, Firefox 133+, Safari 18.2+). */
+const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+
+/** Bytes from base64. */
 export function base64Bytes(text: string): Uint8Array {
+  if (fromBase64) return fromBase64(text);
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -58,14 +62,27 @@ export function readVarints(text: string, count: number, signed: boolean, deltas
   let at = 0;
   let sum = 0;
   for (let i = 0; i < count; i++) {
-    let value = 0;
-    let scale = 1;
-    let b: number;
-    do {
+    // Up to four bytes (28 bits) with integer operations, the common case; beyond, arithmetic.
+    let b = bytes[at++] ?? 0;
+    let value = b & 127;
+    if (b & 128) {
       b = bytes[at++] ?? 0;
-      value += (b & 127) * scale;
-      scale *= 128;
-    } while (b & 128);
+      value |= (b & 127) << 7;
+      if (b & 128) {
+        b = bytes[at++] ?? 0;
+        value |= (b & 127) << 14;
+        if (b & 128) {
+          b = bytes[at++] ?? 0;
+          value |= (b & 127) << 21;
+          let scale = 2 ** 28;
+          while (b & 128) {
+            b = bytes[at++] ?? 0;
+            value += (b & 127) * scale;
+            scale *= 128;
+          }
+        }
+      }
+    }
     if (signed) value = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
     if (deltas) {
       sum += value;
