@@ -1,34 +1,40 @@
 /**
  * The data a report embeds: the run's facts and results, and the history in a compact
- * form — typed columns (one row per operation: start, end, process, outcome, f) encoded in
- * base64, a downsampled latency scatter, and the values of the ops a person is likely to
- * look at. Pure: ops and JSON in, JSON out.
+ * form — columns of varints (one row per operation: start, latency, process, outcome, f;
+ * columns.ts), sampled for a long run, a downsampled latency scatter, and the values of the
+ * ops a person is likely to look at. Pure: ops and JSON in, JSON out.
  */
 import { analyzePerf, describeValue, type PerfResult } from '../../checkers/perf.js';
 import type { CheckResult } from '../../checkers/result.js';
 import { familyStyles } from '../../nemeses/families.js';
 import { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
+import { VarintWriter } from './columns.js';
 import { describeRecovery } from './recovery.js';
 
 /** Outcome codes of the timeline's `type` column. */
 export const TYPE_CODES = { ok: 0, fail: 1, info: 2, open: 3 } as const;
 
-/** The history as columns, one row per operation (an invocation and its completion). */
+/**
+ * The history as columns, one row per operation (an invocation and its completion), in
+ * invocation order; each column is base64 of varints (see columns.ts, which decodes them).
+ */
 export interface TimelineColumns {
   rows: number;
-  /** Float64 seconds since the test began: invocation, completion (NaN: never completed). */
+  /** Signed: invocation time in microseconds since the test began, as the difference from the row before. */
   start: string;
-  end: string;
-  /** Int32: the process; -1 for the nemesis. */
+  /** Signed: completion time minus invocation time, in microseconds (0 when never completed). */
+  latency: string;
+  /** Signed: the process; -1 for the nemesis. */
   process: string;
-  /** Uint8: {@link TYPE_CODES}. */
+  /** One byte a row: {@link TYPE_CODES}. */
   type: string;
-  /** Uint16: index into `fs`. */
+  /** Unsigned: index into `fs`. */
   f: string;
-  /** Int32 `op.index` of the invocation and of the completion (-1: none). */
+  /** Signed: `op.index` of the invocation, as the difference from the row before. */
   invokeIndex: string;
-  completionIndex: string;
+  /** Signed: `op.index` of the completion minus that of the invocation (0 when none). */
+  completionGap: string;
   fs: string[];
   /**
    * Set when the timeline is a sample (a long run): the rows the history had. Every fail,
@@ -37,12 +43,15 @@ export interface TimelineColumns {
   totalRows?: number;
 }
 
-/** A downsampled latency scatter: every fail and info, oks sampled evenly. */
+/** A downsampled latency scatter: every fail and info, oks sampled evenly; columns as in {@link TimelineColumns}. */
 export interface Scatter {
-  /** Invocation time (s), latency (ms) and outcome code, sorted by time. */
-  time: number[];
-  latency: number[];
-  type: number[];
+  points: number;
+  /** Signed: invocation time in microseconds, as the difference from the point before (sorted by time). */
+  time: string;
+  /** Unsigned: latency in microseconds (at least 1). */
+  latency: string;
+  /** One byte a point: the outcome code. */
+  type: string;
   /** oks kept / oks in the history. */
   okKept: number;
   okTotal: number;
@@ -83,7 +92,10 @@ export interface ReportLimits {
   allValuesUpTo?: number;
   /** Characters kept of a value. Default 200. */
   valueChars?: number;
-  /** Most rows in the timeline (see {@link TimelineColumns.totalRows}). Default 500,000. */
+  /**
+   * Rows the timeline aims at (see {@link TimelineColumns.totalRows}); every op that is not a
+   * client ok is kept even past it. Default 200,000.
+   */
   timelineRows?: number;
 }
 
@@ -116,56 +128,64 @@ export function buildReportData(
   limits: ReportLimits = {},
 ): ReportData {
   const warnings: string[] = [];
-  const allRows = pairOps(ops);
-  const rows = sampleRows(allRows, results, limits.timelineRows ?? 500_000);
+  const pairs = pairOps(ops);
+  const cited = referencedOps(results);
+  const rows = sampleRows(ops, pairs, cited, limits.timelineRows ?? 200_000);
   const n = rows.length;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const process = new Int32Array(n);
+  const invokeOf = (row: number): Op => ops[pairs.invokeAt[rows[row]!]!]!;
+  const completionOf = (row: number): Op | undefined => {
+    const at = pairs.completionAt[rows[row]!]!;
+    return at < 0 ? undefined : ops[at];
+  };
+  const start = new VarintWriter(n * 2);
+  const latency = new VarintWriter(n * 2);
+  const process = new VarintWriter(n);
   const type = new Uint8Array(n);
-  const f = new Uint16Array(n);
-  const invokeIndex = new Int32Array(n);
-  const completionIndex = new Int32Array(n);
+  const f = new VarintWriter(n);
+  const invokeIndex = new VarintWriter(n);
+  const completionGap = new VarintWriter(n);
   const fs: string[] = [];
   const fIds = new Map<string, number>();
+  let lastStartUs = 0;
+  let lastIndex = 0;
   for (let i = 0; i < n; i++) {
-    const { invoke, completion } = rows[i]!;
-    start[i] = invoke.time / 1e9;
-    end[i] = completion ? completion.time / 1e9 : Number.NaN;
-    process[i] = invoke.process === 'nemesis' ? -1 : invoke.process;
+    const invoke = invokeOf(i);
+    const completion = completionOf(i);
+    const startUs = Math.round(invoke.time / 1e3);
+    start.signed(startUs - lastStartUs);
+    lastStartUs = startUs;
+    latency.signed(completion ? Math.round(completion.time / 1e3) - startUs : 0);
+    process.signed(invoke.process === 'nemesis' ? -1 : invoke.process);
     type[i] = completion ? TYPE_CODES[completion.type as 'ok' | 'fail' | 'info'] : TYPE_CODES.open;
     let id = fIds.get(invoke.f);
     if (id === undefined) {
-      id = Math.min(fs.length, 0xffff);
-      if (fs.length < 0xffff) {
-        fIds.set(invoke.f, id);
-        fs.push(invoke.f);
-      }
+      id = fs.length;
+      fIds.set(invoke.f, id);
+      fs.push(invoke.f);
     }
-    f[i] = id;
-    invokeIndex[i] = invoke.index;
-    completionIndex[i] = completion ? completion.index : -1;
+    f.unsigned(id);
+    invokeIndex.signed(invoke.index - lastIndex);
+    lastIndex = invoke.index;
+    completionGap.signed(completion ? completion.index - invoke.index : 0);
   }
 
   const perf = perfOf(ops, results, warnings);
   const valueChars = limits.valueChars ?? 200;
   const allValues = n <= (limits.allValuesUpTo ?? 20_000);
   const values: Record<number, [string, string]> = {};
-  const keep = (row: number): void => {
-    const { invoke, completion } = rows[row]!;
-    values[row] = [
-      clip(describeOp(invoke), valueChars),
-      completion ? clip(describeOp(completion), valueChars) : '',
-    ];
-  };
-  if (allValues) for (let i = 0; i < n; i++) keep(i);
-  else {
-    const rowOf = rowByIndex(rows);
-    for (const index of referencedOps(results)) {
-      const row = rowOf.get(index);
-      if (row !== undefined) keep(row);
-    }
-    for (let i = 0; i < n; i++) if (process[i] === -1) keep(i);
+  for (let i = 0; i < n; i++) {
+    const invoke = invokeOf(i);
+    const completion = completionOf(i);
+    const keep =
+      allValues ||
+      invoke.process === 'nemesis' ||
+      cited.has(invoke.index) ||
+      (completion !== undefined && cited.has(completion.index));
+    if (keep)
+      values[i] = [
+        clip(describeOp(invoke), valueChars),
+        completion ? clip(describeOp(completion), valueChars) : '',
+      ];
   }
 
   return {
@@ -176,17 +196,17 @@ export function buildReportData(
     recoveryText: (perf?.recoveries ?? []).map(describeRecovery),
     timeline: {
       rows: n,
-      start: b64(start),
-      end: b64(end),
-      process: b64(process),
+      start: b64(start.view()),
+      latency: b64(latency.view()),
+      process: b64(process.view()),
       type: b64(type),
-      f: b64(f),
-      invokeIndex: b64(invokeIndex),
-      completionIndex: b64(completionIndex),
+      f: b64(f.view()),
+      invokeIndex: b64(invokeIndex.view()),
+      completionGap: b64(completionGap.view()),
       fs,
-      ...(rows === allRows ? {} : { totalRows: allRows.length }),
+      ...(n === pairs.count ? {} : { totalRows: pairs.count }),
     },
-    scatter: scatter(allRows, limits.scatterPoints ?? 60_000),
+    scatter: scatter(ops, pairs, limits.scatterPoints ?? 60_000),
     values,
     allValues,
     warnings,
@@ -194,71 +214,101 @@ export function buildReportData(
   };
 }
 
-interface Row {
-  invoke: Op;
-  completion: Op | undefined;
+/**
+ * Rows as positions in `ops`: each invocation with its completion (-1: none), in invocation
+ * order; typed arrays rather than an object per op, so a ten-million-op history costs tens
+ * of MB here, not hundreds.
+ */
+interface Pairs {
+  count: number;
+  invokeAt: Int32Array;
+  completionAt: Int32Array;
 }
 
 /**
- * Invocations with their completions, in invocation order. Tolerant of torn or malformed
- * histories (a report must still show them): an unmatched completion is dropped.
+ * Pairs invocations with their completions. Tolerant of torn or malformed histories (a report
+ * must still show them): an unmatched completion is dropped, except a nemesis one, which is
+ * its own row.
  */
-function pairOps(ops: readonly Op[]): Row[] {
-  const rows: Row[] = [];
-  const open = new Map<unknown, Row>();
-  for (const op of ops) {
+function pairOps(ops: readonly Op[]): Pairs {
+  const invokeAt = new Int32Array(ops.length);
+  const completionAt = new Int32Array(ops.length);
+  let count = 0;
+  // The open row of each process (-1: none): by process number in an array, as processes are
+  // small integers (a Map with a delete per op costs seconds at 10M ops); others in a Map.
+  let dense = new Int32Array(64).fill(-1);
+  const sparse = new Map<unknown, number>();
+  const isDense = (p: Op['process']): p is number =>
+    typeof p === 'number' && p >= 0 && p < 1 << 24 && p % 1 === 0;
+  const openRow = (p: Op['process']): number => (isDense(p) ? (dense[p] ?? -1) : (sparse.get(p) ?? -1));
+  const setOpen = (p: Op['process'], row: number): void => {
+    if (!isDense(p)) sparse.set(p, row);
+    else {
+      if (p >= dense.length) {
+        const grown = new Int32Array(Math.max(p + 1, dense.length * 2)).fill(-1);
+        grown.set(dense);
+        dense = grown;
+      }
+      dense[p] = row;
+    }
+  };
+  for (let at = 0; at < ops.length; at++) {
+    const op = ops[at]!;
     if (op.type === 'invoke') {
-      const row: Row = { invoke: op, completion: undefined };
-      rows.push(row);
-      open.set(op.process, row);
+      invokeAt[count] = at;
+      completionAt[count] = -1;
+      setOpen(op.process, count++);
     } else {
-      const row = open.get(op.process);
-      if (row) {
-        row.completion = op;
-        open.delete(op.process);
-      } else if (op.process === 'nemesis') rows.push({ invoke: op, completion: op });
+      const row = openRow(op.process);
+      if (row >= 0) {
+        completionAt[row] = at;
+        setOpen(op.process, -1);
+      } else if (op.process === 'nemesis') {
+        invokeAt[count] = at;
+        completionAt[count++] = at;
+      }
     }
   }
-  return rows;
+  return { count, invokeAt, completionAt };
 }
 
 /**
- * The rows a long run's timeline draws, at most about `max` (all of them when they fit):
- * every row that is not a client `ok`, and those the results cite, then oks evenly spaced,
- * so that a report of ten million ops stays a few tens of MB.
+ * The rows a long run's timeline draws (all of them when they fit in `max`): every row that
+ * is not a client `ok`, and those the results cite, whatever their number, then oks evenly
+ * spaced up to `max` rows in all — so a report of ten million ops stays a few MB and loads in
+ * a second or two.
  */
-function sampleRows(rows: Row[], results: CheckResult | null, max: number): Row[] {
-  if (rows.length <= max) return rows;
-  const cited = referencedOps(results);
-  const must = (r: Row): boolean =>
-    r.invoke.process === 'nemesis' ||
-    r.completion?.type !== 'ok' ||
-    cited.has(r.invoke.index) ||
-    cited.has(r.completion.index);
+function sampleRows(ops: readonly Op[], pairs: Pairs, cited: ReadonlySet<number>, max: number): Int32Array {
+  const { count, invokeAt, completionAt } = pairs;
+  if (count <= max) return Int32Array.from({ length: count }, (_, i) => i);
+  const must = new Uint8Array(count);
   let kept = 0;
-  for (const r of rows) if (must(r)) kept++;
-  const oks = rows.length - kept;
+  for (let r = 0; r < count; r++) {
+    const invoke = ops[invokeAt[r]!]!;
+    const completion = completionAt[r]! < 0 ? undefined : ops[completionAt[r]!]!;
+    if (
+      invoke.process === 'nemesis' ||
+      completion?.type !== 'ok' ||
+      cited.has(invoke.index) ||
+      cited.has(completion.index)
+    ) {
+      must[r] = 1;
+      kept++;
+    }
+  }
+  const oks = count - kept;
   const every = oks / Math.max(1, max - kept);
-  const out: Row[] = [];
+  const out: number[] = [];
   let seen = 0;
   let next = 0;
-  for (const r of rows) {
-    if (must(r)) out.push(r);
+  for (let r = 0; r < count; r++) {
+    if (must[r]) out.push(r);
     else if (seen++ >= next) {
       next += every;
       out.push(r);
     }
   }
-  return out;
-}
-
-function rowByIndex(rows: readonly Row[]): Map<number, number> {
-  const m = new Map<number, number>();
-  rows.forEach((r, i) => {
-    m.set(r.invoke.index, i);
-    if (r.completion) m.set(r.completion.index, i);
-  });
-  return m;
+  return Int32Array.from(out);
 }
 
 /** Every `op.index` the results point at, walking the JSON (perf excepted: it points at faults). */
@@ -284,7 +334,8 @@ function perfOf(ops: readonly Op[], results: CheckResult | null, warnings: strin
   try {
     return analyzePerf(
       History.from(
-        ops.map((op) => ({ ...op })),
+        // Not reindexed, so not changed: a copy of the array, not of every op.
+        ops.slice(),
         { reindex: false },
       ),
     );
@@ -304,43 +355,62 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function b64(a: ArrayBufferView): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+function b64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-function scatter(rows: readonly Row[], maxPoints: number): Scatter {
+function scatter(ops: readonly Op[], pairs: Pairs, maxPoints: number): Scatter {
+  const { count, invokeAt, completionAt } = pairs;
+  // Client rows that completed, with their invocation and completion.
+  const each = (visit: (invoke: Op, completion: Op) => void): void => {
+    for (let r = 0; r < count; r++) {
+      if (completionAt[r]! < 0) continue;
+      const invoke = ops[invokeAt[r]!]!;
+      if (invoke.process !== 'nemesis') visit(invoke, ops[completionAt[r]!]!);
+    }
+  };
   let okTotal = 0;
   let others = 0;
-  for (const r of rows) {
-    if (!r.completion || r.invoke.process === 'nemesis') continue;
-    if (r.completion.type === 'ok') okTotal++;
+  each((_, c) => {
+    if (c.type === 'ok') okTotal++;
     else others++;
-  }
+  });
   // Fails and infos are all kept unless they alone would pass half the budget.
   const otherBudget = Math.min(others, Math.max(maxPoints >> 1, maxPoints - okTotal));
   const okBudget = Math.max(0, maxPoints - otherBudget);
   const okEvery = okTotal <= okBudget ? 1 : okTotal / Math.max(1, okBudget);
   const otherEvery = others <= otherBudget ? 1 : others / Math.max(1, otherBudget);
-  const out: Scatter = { time: [], latency: [], type: [], okKept: 0, okTotal };
+  const time = new VarintWriter(maxPoints * 2);
+  const latency = new VarintWriter(maxPoints * 2);
+  const type: number[] = [];
+  let okKept = 0;
+  let lastUs = 0;
   // Evenly spaced in each sequence, so dense periods stay dense.
   let okSeen = 0;
   let nextOk = 0;
   let otherSeen = 0;
   let nextOther = 0;
-  for (const r of rows) {
-    const c = r.completion;
-    if (!c || r.invoke.process === 'nemesis') continue;
+  each((invoke, c) => {
     if (c.type === 'ok') {
-      if (okSeen++ < nextOk) continue;
+      if (okSeen++ < nextOk) return;
       nextOk += okEvery;
-      out.okKept++;
+      okKept++;
     } else {
-      if (otherSeen++ < nextOther) continue;
+      if (otherSeen++ < nextOther) return;
       nextOther += otherEvery;
     }
-    out.time.push(Math.round(r.invoke.time / 1e3) / 1e6);
-    out.latency.push(Math.max(0.001, Math.round((c.time - r.invoke.time) / 1e3) / 1e3));
-    out.type.push(TYPE_CODES[c.type as 'ok' | 'fail' | 'info']);
-  }
-  return out;
+    const us = Math.round(invoke.time / 1e3);
+    time.signed(us - lastUs);
+    lastUs = us;
+    latency.unsigned(Math.max(1, Math.round((c.time - invoke.time) / 1e3)));
+    type.push(TYPE_CODES[c.type as 'ok' | 'fail' | 'info']);
+  });
+  return {
+    points: type.length,
+    time: b64(time.view()),
+    latency: b64(latency.view()),
+    type: b64(Uint8Array.from(type)),
+    okKept,
+    okTotal,
+  };
 }

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../checkers/result.js';
 import type { Op } from '../../src/history/op.js';
+import { decodeScatter, decodeTimeline } from '../../src/report/columns.js';
 import { buildReportData, renderReportHtml, scriptJson, TYPE_CODES } from '../../src/report/index.js';
 import { invalidRegisterOps, XSS } from './fixtures.js';
-
-function column<T>(b64: string, Type: new (b: ArrayBuffer) => T): T {
-  const buf = Buffer.from(b64, 'base64');
-  return new Type(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
 
 /** n client ops on 4 processes, every 10th a fail, every 100th an info (the process then moves on). */
 function manyOps(n: number): Op[] {
@@ -44,22 +40,19 @@ describe('report data', () => {
     expect(html).toContain("default-src 'none'");
   });
 
-  it('encodes one row per operation in typed columns', () => {
+  it('encodes one row per operation in compact columns', () => {
     const ops = invalidRegisterOps();
     const d = buildReportData(ops, null, {});
     const t = d.timeline;
     expect(t.rows).toBe(8); // 6 client ops + 2 nemesis ops
-    const start = column(t.start, Float64Array);
-    const end = column(t.end, Float64Array);
-    const process = column(t.process, Int32Array);
-    const type = column(t.type, Uint8Array);
-    const inv = column(t.invokeIndex, Int32Array);
+    const { start, end, process, type, f, inv, cmp } = decodeTimeline(t);
     expect(Array.from(inv)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    expect(Array.from(cmp)).toEqual([1, 3, 5, 7, 9, 11, 13, 15]);
     expect(start[3]).toBeCloseTo(0.1, 9);
     expect(end[3]).toBeCloseTo(0.12, 9);
     expect(process[2]).toBe(-1);
     expect(type[5]).toBe(TYPE_CODES.info);
-    expect(t.fs[column(t.f, Uint16Array)[2]!]).toBe('start-partition');
+    expect(t.fs[f[2]!]).toBe('start-partition');
     expect(d.allValues).toBe(true);
     expect(d.values[3]![0]).toContain(XSS);
     expect(d.perf?.faults).toHaveLength(1);
@@ -69,22 +62,27 @@ describe('report data', () => {
     const ops = invalidRegisterOps().slice(0, 9);
     ops.push({ index: 9, time: 2e8, type: 'ok', process: 7, f: 'read', value: 1 });
     const d = buildReportData(ops, null, {});
-    expect(column(d.timeline.type, Uint8Array).at(-1)).toBe(TYPE_CODES.open);
+    const last = decodeTimeline(d.timeline);
+    expect(last.type.at(-1)).toBe(TYPE_CODES.open);
+    expect(last.end.at(-1)).toBeNaN();
+    expect(last.cmp.at(-1)).toBe(-1);
   });
 
   it('downsamples the scatter: every fail and info kept, oks sampled evenly', () => {
     const d = buildReportData(manyOps(20_000), null, {}, { scatterPoints: 4000, allValuesUpTo: 100 });
     const s = d.scatter;
-    const fails = s.type.filter((x) => x === TYPE_CODES.fail).length;
-    const infos = s.type.filter((x) => x === TYPE_CODES.info).length;
+    const points = decodeScatter(s);
+    const fails = points.type.filter((x) => x === TYPE_CODES.fail).length;
+    const infos = points.type.filter((x) => x === TYPE_CODES.info).length;
     expect(fails).toBe(1800);
     expect(infos).toBe(200);
-    expect(s.time.length).toBeLessThanOrEqual(4000);
+    expect(s.points).toBeLessThanOrEqual(4000);
     expect(s.okTotal).toBe(18_000);
     expect(s.okKept).toBeGreaterThan(1900);
-    // Kept oks span the whole run.
-    const okTimes = s.time.filter((_, i) => s.type[i] === TYPE_CODES.ok);
+    // Kept oks span the whole run; latencies in ms, times in s.
+    const okTimes = Array.from(points.time).filter((_, i) => points.type[i] === TYPE_CODES.ok);
     expect(Math.max(...okTimes)).toBeGreaterThan(19);
+    expect(points.latency[0]).toBeCloseTo(0.5, 9);
   });
 
   it('keeps values of big histories only for ops the results point at', () => {

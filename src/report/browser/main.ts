@@ -91,13 +91,17 @@ function factsSection(): void {
   }
 }
 
+// Marks let a benchmark see where a load's time goes.
 header();
 checkers();
+performance.mark('faultline:checkers');
 renderPerfSection();
+performance.mark('faultline:perf');
 window.addEventListener('resize', () => {
   resizePlots();
   currentTimeline()?.resize();
 });
 setTimeline(makeTimeline(byId('timeline-body')));
+performance.mark('faultline:timeline');
 factsSection();
 document.body.setAttribute('data-ready', '1');

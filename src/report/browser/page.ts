@@ -2,10 +2,13 @@
  * The report's data, read once from the page: the embedded JSON, the history's typed columns
  * decoded, and what every section shares (fault colours, op summaries).
  */
+import { decodeTimeline } from '../columns.js';
 import type { FaultStyle, ReportData } from '../data.js';
 import { byId, fmt } from './dom.js';
 
+performance.mark('faultline:start');
 export const D = JSON.parse(byId('faultline-data').textContent ?? 'null') as ReportData;
+performance.mark('faultline:parsed');
 
 export const TYPE_NAMES = ['ok', 'fail', 'info', 'open'] as const;
 export const TYPE_COLORS = ['#3b82f6', '#ef4444', '#f59e0b', '#9ca3af'] as const;
@@ -19,27 +22,11 @@ export function faultText(kind: string): string {
   return FAULT_STYLES[kind]?.text ?? '#374151';
 }
 
-type TypedArrayOf<T> = { new (buffer: ArrayBuffer): T };
-
-function decode<T>(s: string, T: TypedArrayOf<T>): T {
-  const bin = atob(s);
-  const u8 = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
-  return new T(u8.buffer);
-}
-
 export const TL = D.timeline;
 /** Rows: one per operation (an invocation and its completion). */
 export const N = TL.rows;
-export const C = {
-  start: decode(TL.start, Float64Array),
-  end: decode(TL.end, Float64Array),
-  process: decode(TL.process, Int32Array),
-  type: decode(TL.type, Uint8Array),
-  f: decode(TL.f, Uint16Array),
-  inv: decode(TL.invokeIndex, Int32Array),
-  cmp: decode(TL.completionIndex, Int32Array),
-};
+export const C = decodeTimeline(TL);
+performance.mark('faultline:decoded');
 
 function timeSpan(): [number, number] {
   let lo = Number.POSITIVE_INFINITY;

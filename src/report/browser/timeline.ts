@@ -21,11 +21,23 @@ const ROW = 16;
 const AXIS = 22;
 const GUTTER = 64;
 const VIEW_H = 420;
+/** Outcomes in drawing order (4: a nemesis op): the rarer, the later, the more visible. */
+const PASSES = [0, 1, 2, 3, 4] as const;
 
+/** Each row's end, the end of the run for an op that never completed. */
+const ENDS = C.end.map((e) => (Number.isNaN(e) ? tMax : e));
 function endOf(r: number): number {
-  const e = C.end[r]!;
-  return Number.isNaN(e) ? tMax : e;
+  return ENDS[r]!;
 }
+
+const TYPE_FAIL = 1;
+const TYPE_INFO = 2;
+
+/** Thin oks this close (px) merge: wider in a sample, whose thinned oks would leave gaps that never were. */
+const OK_MERGE_PX = TL.totalRows === undefined ? 1 : 2.5;
+
+/** Each row's colour: its outcome code, or 4 for a nemesis op. */
+const KINDS = C.type.map((t, r) => (C.process[r] === -1 ? 4 : t));
 
 /** First op of a lane ending at or after t: a process runs one op at a time, so ends are sorted. */
 function firstFrom(list: Int32Array, t: number): number {
@@ -56,20 +68,22 @@ function lanes(): { rowsOf: Int32Array[]; rowOfProc: Map<number, number>; proces
     }
     list.push(i);
   }
-  const life = (p: number): [number, number] => {
-    const l = byProc.get(p)!;
-    return [C.start[l[0]!]!, endOf(l[l.length - 1]!)];
-  };
-  procOrder.sort((a, b) => (a === -1 ? -1 : b === -1 ? 1 : life(a)[0] - life(b)[0] || a - b));
+  // A process's life: from its first invocation to its last op's end.
+  const lifeStart = new Map<number, number>();
+  const lifeEnd = new Map<number, number>();
+  for (const [p, l] of byProc) {
+    lifeStart.set(p, C.start[l[0]!]!);
+    lifeEnd.set(p, endOf(l[l.length - 1]!));
+  }
+  procOrder.sort((a, b) => (a === -1 ? -1 : b === -1 ? 1 : lifeStart.get(a)! - lifeStart.get(b)! || a - b));
   const laneEnds: number[] = [];
   const laneLists: { ops: number[]; nemesis: boolean }[] = [];
   const rowOfProc = new Map<number, number>();
   for (const p of procOrder) {
-    const span = life(p);
     let lane = -1;
     if (p !== -1) {
       for (let k = 0; k < laneEnds.length; k++) {
-        if (!laneLists[k]!.nemesis && laneEnds[k]! <= span[0]) {
+        if (!laneLists[k]!.nemesis && laneEnds[k]! <= lifeStart.get(p)!) {
           lane = k;
           break;
         }
@@ -80,9 +94,11 @@ function lanes(): { rowsOf: Int32Array[]; rowOfProc: Map<number, number>; proces
       laneEnds.push(0);
       laneLists.push({ ops: [], nemesis: p === -1 });
     }
-    laneEnds[lane] = span[1];
+    laneEnds[lane] = lifeEnd.get(p)!;
     rowOfProc.set(p, lane);
-    laneLists[lane]!.ops.push(...byProc.get(p)!);
+    // A loop, not push(...rows): a lane of a few hundred thousand rows would pass the call's argument limit.
+    const laneOps = laneLists[lane]!.ops;
+    for (const r of byProc.get(p)!) laneOps.push(r);
   }
   return { rowsOf: laneLists.map((l) => Int32Array.from(l.ops)), rowOfProc, processCount: procOrder.length };
 }
@@ -118,7 +134,7 @@ export function makeTimeline(host: HTMLElement): TimelineView {
   const drawn =
     TL.totalRows === undefined
       ? `${N} operations`
-      : `${N} of ${TL.totalRows} operations (a sample: oks evenly spaced, every other op kept)`;
+      : `${N} of ${TL.totalRows} operations (a sample: every fail, info, never-completed, nemesis and cited op, oks evenly spaced)`;
   detail.textContent = `${drawn} (client and nemesis) by ${processCount} processes in ${rowsOf.length} lanes (a crashed process's thread continues as a new process in the same lane). Click an op to see it here.`;
   host.appendChild(detail);
   const view = { t0: tMin, t1: tMax + (tMax - tMin) * 0.01, top: 0 };
@@ -141,6 +157,35 @@ export function makeTimeline(host: HTMLElement): TimelineView {
     canvas.style.width = `${W}px`;
     canvas.style.height = `${H}px`;
     draw();
+  }
+
+  /** One op wide enough to see: its rect, its label when it fits, a mark where the lane's process changes. */
+  function drawOp(
+    r: number,
+    j: number,
+    list: Int32Array,
+    row: number,
+    x1: number,
+    x2: number,
+    y: number,
+    ty: number,
+  ): void {
+    ctx.fillStyle = ty === 4 ? '#4b5563' : TYPE_COLORS[ty]!;
+    ctx.fillRect(x1, y + 2, Math.max(1, x2 - x1 - 1), ROW - 4);
+    if (x2 - x1 > 60) {
+      ctx.fillStyle = '#fff';
+      ctx.font = '10px ui-monospace, monospace';
+      const v = D.values[r];
+      const label =
+        (shared[row] ? `${procName(C.process[r]!)} ` : '') +
+        TL.fs[C.f[r]!] +
+        (v ? ` ${v[0].replace(/^invoke \S+ ?/, '')}` : '');
+      ctx.fillText(clip(label, Math.floor((x2 - x1 - 4) / 6)), x1 + 3, y + ROW - 5);
+    }
+    if (j > 0 && x2 - x1 > 6 && C.process[list[j - 1]!] !== C.process[r]) {
+      ctx.fillStyle = '#111827';
+      ctx.fillRect(x1 - 1, y, 1, ROW);
+    }
   }
 
   function draw(): void {
@@ -169,34 +214,46 @@ export function makeTimeline(host: HTMLElement): TimelineView {
     for (let row = first; row <= last; row++) {
       const y = AXIS + row * ROW - view.top;
       const list = rowsOf[row]!;
-      let lastPx = -1;
-      let lastType = -1;
-      for (let j = firstFrom(list, view.t0); j < list.length; j++) {
-        const r = list[j]!;
-        if (C.start[r]! > view.t1) break;
-        const x1 = xOf(C.start[r]!);
-        const x2 = xOf(endOf(r));
-        const ty = C.process[r] === -1 ? 4 : C.type[r]!;
-        // Ops thinner than a pixel merge into the pixel already drawn.
-        if (x2 < lastPx + 1 && ty === lastType) continue;
-        ctx.fillStyle = ty === 4 ? '#4b5563' : TYPE_COLORS[ty]!;
-        ctx.fillRect(x1, y + 2, Math.max(1, x2 - x1 - (x2 - x1 > 3 ? 1 : 0)), ROW - 4);
-        if (x2 - x1 > 60) {
-          ctx.fillStyle = '#fff';
-          ctx.font = '10px ui-monospace, monospace';
-          const v = D.values[r];
-          const label =
-            (shared[row] ? `${procName(C.process[r]!)} ` : '') +
-            TL.fs[C.f[r]!] +
-            (v ? ` ${v[0].replace(/^invoke \S+ ?/, '')}` : '');
-          ctx.fillText(clip(label, Math.floor((x2 - x1 - 4) / 6)), x1 + 3, y + ROW - 5);
+      const from = firstFrom(list, view.t0);
+      // Ops a few pixels wide or less merge into runs of one outcome (one rect each, however
+      // many ops: a long run's first view), one outcome at a time, oks first, so no fail,
+      // info or nemesis op is ever painted over by an ok.
+      for (const pass of PASSES) {
+        let runX1 = 0;
+        let runX2 = -2;
+        let runType = -1;
+        const flush = (): void => {
+          if (runType < 0) return;
+          ctx.fillStyle = runType === 4 ? '#4b5563' : TYPE_COLORS[runType]!;
+          // Thin fails take the lane's upper half and infos its lower, so where both fall in
+          // the same pixels (a fault window seen whole) neither hides the other.
+          const half = (ROW - 4) / 2;
+          const top = runType === TYPE_INFO ? y + 2 + half : y + 2;
+          const height = runType === TYPE_FAIL || runType === TYPE_INFO ? half : ROW - 4;
+          ctx.fillRect(runX1, top, Math.max(1, runX2 - runX1), height);
+          runType = -1;
+        };
+        for (let j = from; j < list.length; j++) {
+          const r = list[j]!;
+          if (C.start[r]! > view.t1) break;
+          const ty = KINDS[r]!;
+          if (ty !== pass) continue;
+          const x1 = xOf(C.start[r]!);
+          const x2 = xOf(endOf(r));
+          if (x2 - x1 < 3) {
+            if (ty === runType && x1 <= runX2 + (ty === 0 ? OK_MERGE_PX : 1)) runX2 = Math.max(runX2, x2);
+            else {
+              flush();
+              runX1 = x1;
+              runX2 = x2;
+              runType = ty;
+            }
+            continue;
+          }
+          flush();
+          drawOp(r, j, list, row, x1, x2, y, ty);
         }
-        if (j > 0 && x2 - x1 > 6 && C.process[list[j - 1]!] !== C.process[r]) {
-          ctx.fillStyle = '#111827';
-          ctx.fillRect(x1 - 1, y, 1, ROW);
-        }
-        lastPx = x2;
-        lastType = ty;
+        flush();
       }
     }
     if (selected >= 0) {
