@@ -1,5 +1,5 @@
 /**
- * `faultline check` runs from a bundle of its path (dist/src/check-bundle.js) for a fast cold
+ * `faultline check` runs from a bundle of its path (dist/src/check-bundle.cjs) for a fast cold
  * start. It must behave exactly as the compiled modules do: same output, same exit code, for
  * verdicts, help, bad input, the lazily loaded registry and the model's initial state.
  */
@@ -36,7 +36,7 @@ const CAS_INVALID = [
 
 describeBuilt('faultline check from its bundle', () => {
   it('is built next to the compiled CLI', () => {
-    expect(existsSync(join(DIST, 'src', 'check-bundle.js'))).toBe(true);
+    expect(existsSync(join(DIST, 'src', 'check-bundle.cjs'))).toBe(true);
   });
 
   const cases: [string, (file: string) => string[]][] = [
