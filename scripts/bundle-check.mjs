@@ -29,13 +29,30 @@ const relocateFileUrls = {
   },
 };
 
+/**
+ * Commander requires child_process (which loads net, dgram, ...) at start-up, for executable
+ * sub-commands only, which `check` has none of: require it on first use instead.
+ */
+const deferChildProcess = {
+  name: 'defer-child-process',
+  transform(code, id) {
+    if (!id.includes(`${sep}commander${sep}`)) return null;
+    const eager = "const childProcess = require('node:child_process');";
+    if (!code.includes(eager)) return null;
+    return code.replace(
+      eager,
+      "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+    );
+  },
+};
+
 for (const f of readdirSync(outDir)) if (f.startsWith(ENTRY)) rmSync(join(outDir, f));
 const bundle = await rolldown({
   input: { [ENTRY]: join(outDir, 'cli', 'check-main.js') },
   platform: 'node',
   logLevel: 'warn',
   external: (id) => /^(@|[a-z])/.test(id) && !id.startsWith('node:') && !INLINE.has(packageOf(id)),
-  plugins: [relocateFileUrls],
+  plugins: [relocateFileUrls, deferChildProcess],
 });
 await bundle.write({
   dir: outDir,
