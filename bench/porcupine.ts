@@ -53,6 +53,10 @@ export interface PorcupineFigures {
   nodeFloorMs: number;
   porcupineMedianMs: number;
   c50OkRatio: number;
+  /** The files where Porcupine's own time is above the node floor: only there can 1.0x be reached. */
+  aboveFloor: FileRatio[];
+  /** faultline's median time over the files where Porcupine is under the node floor. */
+  faultlineSmallFileMs: number;
   perFile: FileRatio[];
 }
 
@@ -109,6 +113,8 @@ export async function run(): Promise<PorcupineFigures> {
   const floor: number[] = [];
   for (let i = 0; i < 10; i++) floor.push(timed(process.execPath, ['-e', '0']));
   const worst = perFile.reduce((a, b) => (b.ratio > a.ratio ? b : a), perFile[0]!);
+  const nodeFloorMs = round(median(floor));
+  const small = perFile.filter((x) => x.porcupineMs <= nodeFloorMs);
   return {
     files: perFile.length,
     pairsPerFile: runs,
@@ -116,9 +122,11 @@ export async function run(): Promise<PorcupineFigures> {
     worstRatio: worst.ratio,
     worstFile: worst.name,
     medianRatio: round(median(perFile.map((x) => x.ratio)), 2),
-    nodeFloorMs: round(median(floor)),
+    nodeFloorMs,
     porcupineMedianMs: round(median(perFile.map((x) => x.porcupineMs))),
     c50OkRatio: perFile.find((x) => x.name === 'kv/c50-ok.txt')?.ratio ?? Number.NaN,
+    aboveFloor: perFile.filter((x) => x.porcupineMs > nodeFloorMs),
+    faultlineSmallFileMs: small.length > 0 ? round(median(small.map((x) => x.faultlineMs))) : Number.NaN,
     perFile,
   };
 }

@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../../src/errors.js';
 import type { Partition } from './entries.js';
 import type { Model } from './model.js';
@@ -65,6 +64,9 @@ export async function runPartitionsInParallel(
     share.load += partitions[i]!.ops.length;
   }
   const threadBudget = { ...budget, memoryLimitBytes: budget.memoryLimitBytes / shares.length };
+  // Loaded here, not at the top: most checks never get this far, and a cold one-shot check
+  // is start-up bound.
+  const { Worker } = await import('node:worker_threads');
   const running = shares.map((share) => {
     const task: WorkerTask = {
       model: modelName,

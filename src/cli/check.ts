@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CheckResult, exitCodeOf } from '../../checkers/result.js';
 import { InputError } from '../errors.js';
@@ -50,11 +51,26 @@ export function registerCheck(program: Command, checkerNames: readonly string[] 
       });
       // Synchronous writes: main() exits right after the action, before queued output would go.
       for (const w of warnings) process.stderr.write(`faultline: warning: ${w}\n`);
-      if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(`${explained ?? summary(result)}\n`);
+      if (flags.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+      else writeStdout(`${explained ?? summary(result)}\n`);
       process.exitCode = exitCodeOf(result);
     });
   addElleFlags(command);
+}
+
+/**
+ * Writes to file descriptor 1 directly: creating `process.stdout` loads Node's streams, a few
+ * milliseconds of a cold check. On any error (a full non-blocking pipe, a closed one) the rest
+ * goes through `process.stdout`, which handles those as it always did.
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch {
+    process.stdout.write(bytes.subarray(written));
+  }
 }
 
 function summary(result: CheckResult): string {
