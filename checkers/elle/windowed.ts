@@ -137,6 +137,8 @@ class Lifetimes {
   readonly first = new KeyColumn();
   readonly last = new KeyColumn();
   readonly txns = new KeyColumn();
+  /** The last transaction (1-based serial) counted in `txns`, so a key counts a transaction once. */
+  readonly counted = new KeyColumn();
 
   /** The key id of a raw key, or -1 when unknown. */
   id(rawKey: unknown): number {
@@ -171,10 +173,14 @@ function isTxn(op: Op): boolean {
   return op.f === 'txn' && op.process !== 'nemesis';
 }
 
+/** A well-formed micro-op `[f k v]` (its key is what lifetimes need). */
+function isMop(mop: unknown): mop is [unknown, unknown, unknown] {
+  return Array.isArray(mop) && mop.length === 3;
+}
+
 /** The keys of a micro-op list's well-formed entries (nothing when it is not a list). */
-function* mopKeys(value: unknown): Generator<unknown> {
-  if (!Array.isArray(value)) return;
-  for (const mop of value) if (Array.isArray(mop) && mop.length === 3) yield mop[1];
+function mopKeys(value: unknown): unknown[] {
+  return Array.isArray(value) ? value.filter(isMop).map((mop) => mop[1]) : [];
 }
 
 interface OpenTxn {
@@ -217,7 +223,9 @@ async function lifetimes(
         );
       }
       const ids: number[] = [];
-      if (isTxn(op)) for (const k of mopKeys(op.value)) ids.push(keys.touch(k, p));
+      if (isTxn(op) && Array.isArray(op.value)) {
+        for (const mop of op.value) if (isMop(mop)) ids.push(keys.touch(mop[1], p));
+      }
       open.set(op.process, { invoke: op, keys: ids });
       continue;
     }
@@ -247,18 +255,29 @@ async function lifetimes(
     txns++;
     const source = op.type === 'ok' && Array.isArray(op.value) ? op : invoke;
     validate(source);
-    // The whole pair belongs to each key either op mentions.
-    const seen = new Set<number>();
-    for (const id of pending.keys) seen.add(keys.touch(keys.raw[id], p));
-    if (op.type === 'ok') for (const k of mopKeys(op.value)) seen.add(keys.touch(k, p));
-    for (const id of seen) keys.txns.set(id, keys.txns.get(id) + 1);
+    // The whole pair belongs to each key either op mentions; each key counts the pair once.
+    const serial = txns;
+    const count = (id: number) => {
+      keys.last.set(id, p);
+      if (keys.counted.get(id) === serial) return;
+      keys.counted.set(id, serial);
+      keys.txns.set(id, keys.txns.get(id) + 1);
+    };
+    for (const id of pending.keys) count(id);
+    if (op.type === 'ok' && Array.isArray(op.value)) {
+      for (const mop of op.value) if (isMop(mop)) count(keys.touch(mop[1], p));
+    }
   }
   // Invocations that never completed are indeterminate transactions of their own.
   for (const { invoke, keys: ids } of open.values()) {
     if (!isTxn(invoke)) continue;
     txns++;
     validate(invoke);
-    for (const id of new Set(ids)) keys.txns.set(id, keys.txns.get(id) + 1);
+    for (const id of ids) {
+      if (keys.counted.get(id) === txns) continue;
+      keys.counted.set(id, txns);
+      keys.txns.set(id, keys.txns.get(id) + 1);
+    }
   }
   return { keys, positions: position, txns };
 }

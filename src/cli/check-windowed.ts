@@ -31,6 +31,13 @@ const READERS = {
   'jepsen-log': readJepsenLogBatches,
 } as const satisfies Record<HistoryFormat, unknown>;
 
+const LINE = Symbol('line');
+
+/** An op that knows the line it was read from. */
+interface Located {
+  [LINE]?: number;
+}
+
 /** What the windowed check found, as `checkHistoryFile` reports it. */
 export interface WindowedCheckOutcome {
   result: WindowedElleResult;
@@ -112,15 +119,16 @@ export async function checkWindowedFile(
     });
   }
   const format = resolveFormat(file);
-  const lineOf = new WeakMap<Op, number>();
   let warnings: string[] = [];
-  // Each call reads the file afresh; ops remember their line (weakly) for error messages.
+  // Each call reads the file afresh; ops carry their line, out of sight, for error messages
+  // (cheaper than a side table of millions of entries).
   const ops = async function* (): AsyncGenerator<Op> {
     const ctx: ReadContext = { path: file, builder: new OpBuilder(), warnings: [], strict: false };
     for await (const batch of READERS[format](lineBlocks(file), ctx)) {
       for (let i = 0; i < batch.ops.length; i++) {
-        lineOf.set(batch.ops[i]!, batch.lines[i]!);
-        yield batch.ops[i]!;
+        const op = batch.ops[i] as Op & Located;
+        op[LINE] = batch.lines[i]!;
+        yield op;
       }
     }
     warnings = ctx.warnings;
@@ -129,7 +137,7 @@ export async function checkWindowedFile(
   const result = await check(ops, {
     ...options,
     windowOps,
-    locate: (op) => ({ file, line: lineOf.get(op) }),
+    locate: (op) => ({ file, line: (op as Op & Located)[LINE] }),
   });
   return { result, warnings, explained: explainWindowed(result) };
 }
