@@ -3,7 +3,9 @@
  * (100 keys in use, each retired after 32 appends, as Jepsen's workload) of WINDOWED_OPS ops
  * (default 2,000,000) to a temp file, then checks it with `--windowed` semantics in fresh
  * processes, so each peak RSS is the check's own. Figures: wall seconds and peak RSS, medians
- * of WINDOWED_REPS runs (default 3), and for contrast one in-memory check of the same file.
+ * of WINDOWED_REPS runs (default 3); one windowed run with the heap capped at 384 MiB (V8
+ * otherwise lets garbage pile up to a good part of its limit); and for contrast one in-memory
+ * check of the same file.
  *
  *     npm run bench -- elle-windowed
  *     node dist/bench/elle-windowed.js check <file> [windowOps]   one check, figures as JSON
@@ -21,6 +23,7 @@ import { simulateListAppend } from './elle.js';
 
 const OPS = Number(process.env.WINDOWED_OPS ?? 2_000_000);
 const REPS = Number(process.env.WINDOWED_REPS ?? 3);
+const SMALL_HEAP_MIB = 384;
 
 /** One check's figures. */
 export interface WindowedCheckFigures {
@@ -44,6 +47,9 @@ export interface WindowedBenchFigures {
   windowedCpuSeconds: number;
   windowedPeakRssMiB: number;
   windowedRuns: WindowedCheckFigures[];
+  /** One windowed run with the heap capped (--max-old-space-size). */
+  smallHeapMiB: number;
+  smallHeap: WindowedCheckFigures;
   inMemory: WindowedCheckFigures;
 }
 
@@ -102,10 +108,10 @@ function median(xs: number[]): number {
 }
 
 /** Runs this module in a fresh process and parses the JSON it prints. */
-function child(args: string[]): unknown {
+function child(args: string[], heapMiB = 4096): unknown {
   const out = execFileSync(
     process.execPath,
-    ['--max-old-space-size=4096', fileURLToPath(import.meta.url), ...args],
+    [`--max-old-space-size=${heapMiB}`, fileURLToPath(import.meta.url), ...args],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   return JSON.parse(out.trim().split('\n').at(-1)!);
@@ -120,6 +126,11 @@ export async function run(): Promise<WindowedBenchFigures> {
     for (let i = 0; i < REPS; i++) {
       runs.push(child(['check', file, String(DEFAULT_WINDOW_OPS)]) as WindowedCheckFigures);
     }
+    // With room to spare V8 lets garbage pile up; a small heap shows what the check needs.
+    const smallHeap = child(
+      ['check', file, String(DEFAULT_WINDOW_OPS)],
+      SMALL_HEAP_MIB,
+    ) as WindowedCheckFigures;
     const inMemory = child(['check', file]) as WindowedCheckFigures;
     return {
       ops: OPS,
@@ -129,6 +140,8 @@ export async function run(): Promise<WindowedBenchFigures> {
       windowedCpuSeconds: median(runs.map((r) => r.cpuSeconds)),
       windowedPeakRssMiB: median(runs.map((r) => r.peakRssMiB)),
       windowedRuns: runs,
+      smallHeapMiB: SMALL_HEAP_MIB,
+      smallHeap,
       inMemory,
     };
   } finally {
