@@ -2,6 +2,7 @@
  * Key-windowed Elle checking: on rotating-key histories it agrees with the in-memory checker
  * when cycles are short-lived, and it says what it could not see when they are not.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulateListAppend } from '../../bench/elle.js';
 import {
@@ -150,6 +151,33 @@ describe('checkListAppendWindowed', () => {
     expect(expected.valid).toBe(false);
     expect(result.valid).toBe(false);
     expect(result['anomaly-types']).toEqual(expected['anomaly-types']);
+  });
+
+  it('never alarms where the full check does not, whatever the window', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1_000 }),
+        fc.integer({ min: 50, max: 3_000 }),
+        fc.constantFrom('strict-serializable' as const, 'snapshot-isolation' as const),
+        async (seed, windowOps, isolation) => {
+          const ops = simulateListAppend({
+            transactions: 1_500,
+            activeKeys: 8,
+            maxWritesPerKey: 5,
+            concurrency: 5,
+            failRate: 0.05,
+            infoRate: 0.05,
+            isolation,
+            seed,
+          });
+          const expected = full(ops);
+          const result = await checkListAppendWindowed(stream(ops), { windowOps });
+          if (result.valid === false) expect(expected.valid).toBe(false);
+          if (isolation === 'strict-serializable') expect(result.valid).not.toBe(false);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('misses a cycle through keys that never share a window, and says what it covered', async () => {
