@@ -63,6 +63,8 @@ export interface WindowedElleOptions extends ElleOptions {
 /** What the windows covered, and what they could not. */
 export interface WindowedCoverage {
   windowOps: number;
+  /** Keys whose lifetimes together span at most this many ops (W/2) always share a window. */
+  seenTogetherWithinOps: number;
   /** Ops in the stream (every kind), and transactions among them. */
   ops: number;
   txns: number;
@@ -331,7 +333,7 @@ interface Held {
 interface HeldTxn {
   invoke: Op;
   completion?: Op;
-  /** The last window (or single-key check) that kept this transaction. */
+  /** The last window that kept this transaction (its completion goes where its invocation went). */
   keptIn: number;
 }
 
@@ -534,6 +536,7 @@ async function checkWindowed(
 
   const coverage: WindowedCoverage = {
     windowOps,
+    seenTogetherWithinOps: half,
     ops: positions,
     txns,
     windows: windowsChecked,
@@ -622,7 +625,7 @@ function verdict(elle: ElleOptions, merger: Merger, coverage: WindowedCoverage):
     txns: coverage.txns,
     edges: merger.edges,
     windowed: coverage,
-    scope: `key-windowed: ${coverage.windows} windows of ${coverage.windowOps} ops (one every ${Math.floor(coverage.windowOps / 2)}) and ${coverage.keysCheckedAlone} keys checked alone; only cycles among keys whose lifetimes fit one window together can be seen`,
+    scope: `key-windowed: ${coverage.windows} windows of ${coverage.windowOps} ops (one every ${coverage.seenTogetherWithinOps}) and ${coverage.keysCheckedAlone} keys checked alone; a cycle is seen only when one window holds the lifetimes of all its keys: certain when they span at most ${coverage.seenTogetherWithinOps} ops, impossible beyond ${coverage.windowOps}`,
   };
   if (valid !== true && reasons.length > 0) result.reason = reasons.join('; ');
   return result;

@@ -148,7 +148,7 @@ function explainWindowed(result: WindowedElleResult): string {
   const lines = [
     explainElle(result),
     `windowed: ${w.windows} windows of ${w.windowOps} ops over ${w.ops} ops; ${w.keys} keys: ${w.keysInWindows} in windows, ${w.keysCheckedAlone} checked alone, ${w.keysUnchecked} not checked${w.keysUnchecked > 0 ? ` (${w.uncheckedKeys.map((k) => JSON.stringify(k)).join(', ')}${w.keysUnchecked > w.uncheckedKeys.length ? ', ...' : ''})` : ''}; at most ${w.maxOpsInMemory} ops in memory`,
-    'only cycles among keys whose lifetimes fit one window together can be seen: valid means no anomaly in any window',
+    `a cycle is seen only when one window holds the lifetimes of all its keys (certain within ${w.seenTogetherWithinOps} ops, never beyond ${w.windowOps}): valid means no anomaly in any window`,
   ];
   return lines.join('\n');
 }

@@ -209,7 +209,8 @@ describe('checkListAppendWindowed', () => {
     expect(result.valid).toBe(true);
     expect(result['anomaly-counts'].G1c).toBeUndefined();
     expect(result.windowed.keysInWindows).toBe(result.windowed.keys);
-    expect(result.scope).toMatch(/only cycles among keys whose lifetimes fit one window together/);
+    expect(result.windowed.seenTogetherWithinOps).toBe(1_000);
+    expect(result.scope).toMatch(/a cycle is seen only when one window holds the lifetimes of all its keys/);
     // A window twice as long holds both keys and finds it.
     const wider = await checkListAppendWindowed(stream(ops), { windowOps: 4_000 });
     expect(wider['anomaly-types']).toContain('G1c');
