@@ -240,3 +240,13 @@ export const rwRegisterChecker = checker(
   'rw-register',
   'Elle-style isolation check of read-write register transactions (G0 … G2, cyclic versions, …)',
 );
+
+export {
+  checkListAppendWindowed,
+  checkRwRegisterWindowed,
+  DEFAULT_WINDOW_OPS,
+  type OpStream,
+  type WindowedCoverage,
+  type WindowedElleOptions,
+  type WindowedElleResult,
+} from './windowed.js';

@@ -14,6 +14,7 @@ interface CheckFlags extends ElleFlags {
   json?: boolean;
   independent?: boolean;
   initial?: string;
+  windowed?: true | string;
 }
 
 /** `checkerNames` (the registry's) go in the help; the lean `check` entry loads them only for --help. */
@@ -36,7 +37,15 @@ export function registerCheck(program: Command, checkerNames: readonly string[] 
       '--initial <json>',
       'the model\'s initial state, e.g. 0 (cas-register) or {"x":0,"y":0} (multi-register)',
     )
+    .option(
+      '--windowed [ops]',
+      'Elle checkers: check a long history key window by key window (default 200000 ops)',
+    )
     .action(async (file: string, flags: CheckFlags) => {
+      if (flags.windowed !== undefined) {
+        const { runWindowedCheck } = await import('./check-windowed.js');
+        return runWindowedCheck(file, { ...flags, windowed: flags.windowed });
+      }
       const checker = flags.checker ?? (flags.model ? 'linearizable' : undefined);
       if (!checker) throw new InputError('say which analysis: --model <name> or --checker <name>');
       const { result, warnings, explained } = await checkHistoryFile(file, {

@@ -44,11 +44,15 @@ export {
 /** Elle-class transactional checks (list-append, rw-register). */
 export {
   checkListAppend,
+  checkListAppendWindowed,
   checkRwRegister,
+  checkRwRegisterWindowed,
   type ElleOptions,
   type ElleResult,
   listAppendChecker,
   rwRegisterChecker,
+  type WindowedElleOptions,
+  type WindowedElleResult,
 } from '../../checkers/elle/index.js';
 /** The other shipped checkers. */
 export { bankChecker } from '../../checkers/bank.js';
