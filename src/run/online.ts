@@ -5,6 +5,15 @@
  * their verdicts, and the checkers without an online version check the history read back
  * from history.jsonl — "what is left is checked at the end".
  */
+import {
+  checkListAppendWindowed,
+  checkRwRegisterWindowed,
+  listAppendChecker,
+  type OpStream,
+  parseElleOptions,
+  rwRegisterChecker,
+  type WindowedElleResult,
+} from '../../checkers/elle/index.js';
 import { OnlineCounter } from '../../checkers/online/counter.js';
 import { OnlineIndependentLinearizable } from '../../checkers/online/independent-linearizable.js';
 import { OnlinePerf } from '../../checkers/online/perf.js';
@@ -14,7 +23,7 @@ import type { OnlineChecker } from '../../checkers/online/types.js';
 import { OnlineUniqueIds } from '../../checkers/online/unique-ids.js';
 import { type Checker, type CheckResult, composeResults } from '../../checkers/result.js';
 import type { CheckerRunOptions, CheckerSpec } from '../../workloads/types.js';
-import { readHistoryFile } from '../history/codecs/index.js';
+import { readHistoryFile, readOps } from '../history/codecs/index.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import type { Registry } from '../registry.js';
@@ -54,6 +63,22 @@ const ONLINE_CHECKERS: ReadonlyMap<string, OnlineFactory> = new Map<string, Onli
         : undefined,
   ],
 ]);
+
+type WindowedCheck = (ops: OpStream, options: CheckerRunOptions, name: string) => Promise<WindowedElleResult>;
+
+/**
+ * The Elle-class checkers, checked at the end window by window from history.jsonl, streamed
+ * twice, so that a long run's history is never in memory (checkers/elle/windowed.ts says what
+ * a window can and cannot see; a run shorter than a window, 200,000 ops, is checked whole).
+ */
+const WINDOWED_AT_END: ReadonlyMap<Checker, WindowedCheck> = new Map<Checker, WindowedCheck>([
+  [listAppendChecker, (ops, options, name) => checkListAppendWindowed(ops, windowedOptions(options, name))],
+  [rwRegisterChecker, (ops, options, name) => checkRwRegisterWindowed(ops, windowedOptions(options, name))],
+]);
+
+function windowedOptions(options: CheckerRunOptions, name: string) {
+  return parseElleOptions(options as Record<string, unknown>, `checkers.${name}`);
+}
 
 /** Names of the checkers that have an online version (the README lists them too). */
 export const ONLINE_CHECKER_NAMES: readonly string[] = [...ONLINE_CHECKERS.keys()];
@@ -161,9 +186,20 @@ export class OnlineChecking implements RunObserver {
         live.failure ?? (await live.checker.finish().catch((err) => checkerFailure(name, err))),
       );
     }
+    const streamed = atEnd.filter((name) => this.windowedCheck(name, wanted.get(name)!));
+    for (const name of streamed) {
+      const check = this.windowedCheck(name, wanted.get(name)!)!;
+      results.set(
+        name,
+        await check(() => readOps(historyPath, { format: 'jsonl' }), wanted.get(name)!, name).catch((err) =>
+          checkerFailure(name, err),
+        ),
+      );
+    }
+    const inMemory = atEnd.filter((name) => !streamed.includes(name));
     let history: History | undefined;
-    if (atEnd.length > 0) {
-      const left = new Map(atEnd.map((name) => [name, wanted.get(name)!]));
+    if (inMemory.length > 0) {
+      const left = new Map(inMemory.map((name) => [name, wanted.get(name)!]));
       try {
         history = await readHistoryFile(historyPath);
         for (const [name, result] of await runNamedCheckers(history, left, this.registry)) {
@@ -171,7 +207,7 @@ export class OnlineChecking implements RunObserver {
         }
       } catch (err) {
         const reason = `the recorded history could not be read back: ${(err as Error)?.message ?? String(err)}`;
-        for (const name of atEnd) results.set(name, { valid: 'unknown', reason });
+        for (const name of inMemory) results.set(name, { valid: 'unknown', reason });
       }
     }
     const ordered = new Map([...wanted.keys()].map((name) => [name, results.get(name)!]));
@@ -182,6 +218,12 @@ export class OnlineChecking implements RunObserver {
       atEnd,
       ...(history ? { history } : {}),
     };
+  }
+
+  /** The windowed check of a shipped Elle checker asked for without `independent`, if any. */
+  private windowedCheck(name: string, options: CheckerRunOptions): WindowedCheck | undefined {
+    const checker = this.registry.find(name);
+    return checker && !options.independent ? WINDOWED_AT_END.get(checker) : undefined;
   }
 
   /** The checkers to run, in the batch path's order: the spec's, then the always-run ones. */

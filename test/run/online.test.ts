@@ -84,6 +84,37 @@ describe('online checking of a run', () => {
     expect(results(verdict.result).stats!.valid).toBe(true);
   });
 
+  it('checks list-append at the end from the file, window by window, with the batch verdict', async () => {
+    // T1 appends 1 to x and reads y = [2]; T2 appends 2 to y and reads x = [1]: each read the
+    // other's write, a write-read cycle (G1c). Invocations carry reads without their values.
+    const txn = (process: number, value: [string, string, unknown][]): Omit<Op, 'index' | 'time'>[] => [
+      { type: 'invoke', process, f: 'txn', value: value.map(([f, k, v]) => [f, k, f === 'r' ? null : v]) },
+      { type: 'ok', process, f: 'txn', value },
+    ];
+    const ops: Op[] = [];
+    const emit = (op: Omit<Op, 'index' | 'time'>) =>
+      ops.push({ ...op, index: ops.length, time: ops.length * 1e6 } as Op);
+    const t1 = txn(0, [
+      ['append', 'x', 1],
+      ['r', 'y', [2]],
+    ]);
+    const t2 = txn(1, [
+      ['append', 'y', 2],
+      ['r', 'x', [1]],
+    ]);
+    for (const op of [t1[0]!, t2[0]!, t1[1]!, t2[1]!]) emit(op);
+    const spec = { 'list-append': {} };
+    const { verdict, batch } = await bothWays('append-g1c', ops, spec);
+    expect(verdict.atEnd).toContain('list-append');
+    expect(verdict.history).toBeUndefined(); // streamed, never read into memory
+    const online = results(verdict.result)['list-append'] as CheckResult & { windowed?: unknown };
+    const whole = results(batch)['list-append']!;
+    expect(whole.valid).toBe(false);
+    expect(online.valid).toBe(false);
+    expect(online['anomaly-types']).toEqual(whole['anomaly-types']);
+    expect(online.windowed).toBeDefined();
+  });
+
   it('a run without ops has nothing to stand on', async () => {
     const { verdict, batch } = await bothWays('empty', [], { set: {} });
     expect(verdict.result).toEqual(batch);
