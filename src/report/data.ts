@@ -130,9 +130,9 @@ export function buildReportData(
   facts: Record<string, unknown>,
   limits: ReportLimits = {},
 ): ReportData {
-  const builder = new ReportBuilder();
+  const builder = new ReportBuilder(results, limits);
   for (let at = 0; at < ops.length; at++) builder.scan(ops[at]!, at);
-  for (const at of builder.plan(results, limits)) builder.keepValue(ops[at]!, at);
+  for (const at of builder.plan()) builder.keepValue(ops[at]!, at);
   return builder.data(facts);
 }
 
@@ -141,11 +141,12 @@ const NO_ROW = -1;
 
 /**
  * The report's data built from a history in bounded memory: {@link scan} every op in order
- * (pass one keeps typed-array columns, one row per invocation and its completion, and the
- * nemesis's ops), then {@link plan} says which ops' values the report shows, {@link keepValue}
- * those (pass two: a file is read again), and {@link data} gives the report's data. No
- * object is kept per client op, so a ten-million-op history costs a few hundred MB here,
- * not GBs.
+ * (it keeps typed-array columns, one row per invocation and its completion, the nemesis's
+ * ops, and the text of the ops whose values the report is likely to show: nemesis, cited
+ * and, while the history is short, all), then {@link plan} answers the positions of the ops
+ * whose text is still missing (rare: a short sample of a long history), {@link keepValue}
+ * those (a file is read again), and {@link data} gives the report's data. No object is kept
+ * per client op, so a ten-million-op history costs a few hundred MB here, not GBs.
  */
 export class ReportBuilder {
   private count = 0;
@@ -170,22 +171,34 @@ export class ReportBuilder {
   // integers (a Map with a delete per op costs seconds at 10M ops); others in a Map.
   private dense = new Int32Array(64).fill(NO_ROW);
   private readonly sparse = new Map<unknown, number>();
+  /** The open invocation of each process (as the rows above), until its completion. */
+  private readonly denseInvoke: (Op | undefined)[] = [];
+  private readonly sparseInvoke = new Map<unknown, Op | undefined>();
 
   /** The perf checker's pairing rules, applied as ops pass (perf is computed from the rows). */
   private readonly rules = new PairingRules();
   private pairingError: Error | undefined;
   private readonly nemesisOps: Op[] = [];
 
-  // Set by plan().
-  private results: CheckResult | null = null;
-  private limits: ReportLimits = {};
-  private cited = new Set<number>();
+  private readonly cited: Set<number>;
+  private readonly valueChars: number;
+  private readonly allValuesUpTo: number;
+  /** The text of ops by position: those whose values the report is likely to show. */
+  private readonly described = new Map<number, string>();
+
+  // Set by plan(): the rows drawn, and those of them whose values are shown.
   private rows: Int32Array = new Int32Array(0);
   private allValues = false;
-  /** Sampled rows whose values are kept, and their text, filled by keepValue(). */
   private valueRows: Int32Array = new Int32Array(0);
-  private readonly valueText = new Map<number, [string, string]>();
-  private readonly valueSlots = new Map<number, number[]>();
+
+  constructor(
+    private readonly results: CheckResult | null,
+    private readonly limits: ReportLimits = {},
+  ) {
+    this.cited = referencedOps(results);
+    this.valueChars = limits.valueChars ?? 200;
+    this.allValuesUpTo = limits.allValuesUpTo ?? 20_000;
+  }
 
   /** Takes the op at `position` of the history (0, 1, 2 … in order). */
   scan(op: Op, position: number): void {
@@ -197,34 +210,46 @@ export class ReportBuilder {
       }
     }
     if (op.process === 'nemesis') this.nemesisOps.push(op);
+    let row = NO_ROW;
     if (op.type === 'invoke') {
-      const row = this.newRow(op, position);
-      this.setOpen(op.process, row);
-      return;
+      row = this.newRow(op, position);
+      this.setOpen(op.process, row, op);
+    } else {
+      row = this.openRow(op.process);
+      if (row >= 0) {
+        this.complete(row, op, position);
+        const invoke = this.openInvoke(op.process);
+        this.setOpen(op.process, NO_ROW, undefined);
+        // A row is shown whole when either of its ops is cited.
+        if (this.cited.has(op.index) && invoke) this.keepValue(invoke, this.invokeAt[row]!);
+        if (this.cited.has(this.invokeIndex[row]!)) this.keepValue(op, position);
+      } else if (op.process === 'nemesis') {
+        // An unmatched nemesis completion is its own row.
+        row = this.newRow(op, position);
+        this.complete(row, op, position);
+      }
+      // Other unmatched completions are dropped: a report must still show a torn history.
     }
-    const row = this.openRow(op.process);
-    if (row >= 0) {
-      this.complete(row, op, position);
-      this.setOpen(op.process, NO_ROW);
-    } else if (op.process === 'nemesis') {
-      // An unmatched nemesis completion is its own row.
-      this.complete(this.newRow(op, position), op, position);
-    }
-    // Other unmatched completions are dropped: a report must still show a torn history.
+    // Rows past allValuesUpTo are shown only if the history stays that short (or its sample
+    // is): their text is then read again (see plan()).
+    if (row >= 0 && (row < this.allValuesUpTo || op.process === 'nemesis' || this.cited.has(op.index)))
+      this.keepValue(op, position);
   }
 
   /**
    * After the last {@link scan}: chooses the rows the timeline draws and answers the
-   * positions (ascending, each once) of the ops whose values the report shows.
+   * positions (ascending) of the ops whose values the report shows but whose text was not
+   * kept while scanning; pass each to {@link keepValue}.
    */
-  plan(results: CheckResult | null, limits: ReportLimits = {}): Int32Array {
-    this.results = results;
-    this.limits = limits;
-    this.cited = referencedOps(results);
-    this.rows = this.sampleRows(limits.timelineRows ?? 200_000);
+  plan(): Int32Array {
+    this.rows = this.sampleRows(this.limits.timelineRows ?? 200_000);
     const n = this.rows.length;
-    this.allValues = n <= (limits.allValuesUpTo ?? 20_000);
-    const kept: number[] = [];
+    this.allValues = n <= this.allValuesUpTo;
+    const shown: number[] = [];
+    const missing: number[] = [];
+    const want = (position: number): void => {
+      if (!this.described.has(position)) missing.push(position);
+    };
     for (let i = 0; i < n; i++) {
       const r = this.rows[i]!;
       const completed = this.type[r] !== TYPE_CODES.open;
@@ -234,26 +259,18 @@ export class ReportBuilder {
         this.cited.has(this.invokeIndex[r]!) ||
         (completed && this.cited.has(this.completionIndex[r]!))
       ) {
-        kept.push(i);
-        this.addSlot(this.invokeAt[r]!, i);
-        if (completed) this.addSlot(this.completionAt[r]!, i);
+        shown.push(i);
+        want(this.invokeAt[r]!);
+        if (completed) want(this.completionAt[r]!);
       }
     }
-    this.valueRows = Int32Array.from(kept);
-    return Int32Array.from([...this.valueSlots.keys()]).sort();
+    this.valueRows = Int32Array.from(shown);
+    return Int32Array.from(new Set(missing)).sort();
   }
 
-  /** Takes the op at a position {@link plan} answered. */
+  /** Keeps the text of the op at `position` (one {@link plan} answered). */
   keepValue(op: Op, position: number): void {
-    const valueChars = this.limits.valueChars ?? 200;
-    for (const i of this.valueSlots.get(position) ?? []) {
-      const r = this.rows[i]!;
-      const text = this.valueText.get(i) ?? ['', ''];
-      const described = clip(describeOp(op), valueChars);
-      if (this.invokeAt[r] === position) text[0] = described;
-      if (this.type[r] !== TYPE_CODES.open && this.completionAt[r] === position) text[1] = described;
-      this.valueText.set(i, text);
-    }
+    this.described.set(position, clip(describeOp(op), this.valueChars));
   }
 
   /** The report's data, after {@link plan} and {@link keepValue}. */
@@ -295,7 +312,14 @@ export class ReportBuilder {
 
     const perf = this.perf(warnings);
     const values: Record<number, [string, string]> = {};
-    for (const i of this.valueRows) values[i] = this.valueText.get(i) ?? ['', ''];
+    for (const i of this.valueRows) {
+      const r = rows[i]!;
+      const text = (position: number): string => this.described.get(position) ?? '';
+      values[i] = [
+        text(this.invokeAt[r]!),
+        this.type[r] === TYPE_CODES.open ? '' : text(this.completionAt[r]!),
+      ];
+    }
 
     return {
       generatedAt: new Date().toISOString(),
@@ -381,9 +405,16 @@ export class ReportBuilder {
     return ReportBuilder.isDense(p) ? (this.dense[p] ?? NO_ROW) : (this.sparse.get(p) ?? NO_ROW);
   }
 
-  private setOpen(p: Op['process'], row: number): void {
-    if (!ReportBuilder.isDense(p)) this.sparse.set(p, row);
-    else {
+  private openInvoke(p: Op['process']): Op | undefined {
+    return ReportBuilder.isDense(p) ? this.denseInvoke[p] : this.sparseInvoke.get(p);
+  }
+
+  private setOpen(p: Op['process'], row: number, invoke: Op | undefined): void {
+    if (!ReportBuilder.isDense(p)) {
+      this.sparse.set(p, row);
+      this.sparseInvoke.set(p, invoke);
+    } else {
+      this.denseInvoke[p] = invoke;
       if (p >= this.dense.length) {
         const grown = new Int32Array(Math.max(p + 1, this.dense.length * 2)).fill(NO_ROW);
         grown.set(this.dense);
@@ -391,13 +422,6 @@ export class ReportBuilder {
       }
       this.dense[p] = row;
     }
-  }
-
-  private addSlot(position: number, sampledRow: number): void {
-    const slots = this.valueSlots.get(position);
-    if (slots) {
-      if (slots[slots.length - 1] !== sampledRow) slots.push(sampledRow);
-    } else this.valueSlots.set(position, [sampledRow]);
   }
 
   /**

@@ -31,8 +31,9 @@ export async function renderRunReport(runDir: string, options: WriteReportOption
 /**
  * The data of a run folder's report (see {@link renderRunReport}): the same as
  * {@link buildReportData} gives from the run's ops, but without `options.ops` the history is
- * streamed, in two passes over the one opened file: the first keeps compact columns, the
- * second only the ops whose values the report shows, so a long run is never all in memory.
+ * streamed: one pass over the opened file keeps compact columns and the text of the few ops
+ * the report shows (a second pass, rare, reads those it could not know of), so a long run is
+ * never all in memory.
  */
 export async function buildRunReportData(
   runDir: string,
@@ -43,19 +44,25 @@ export async function buildRunReportData(
     const { results, facts } = await readResultsAndFacts(inside);
     return buildReportData(options.ops, results, facts, options);
   }
+  // Read first, as the builder needs the cited ops, but a bad history is reported before them.
+  const read = await readResultsAndFacts(inside).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   return withRunHistory(runDir, async (eachOp) => {
-    const builder = new ReportBuilder();
+    const builder = new ReportBuilder('value' in read ? read.value.results : null, options);
     await eachOp((op, position) => builder.scan(op, position));
-    const { results, facts } = await readResultsAndFacts(inside);
-    const wanted = builder.plan(results, options);
+    if ('error' in read) throw read.error;
+    const missing = builder.plan();
+    // Rare (a short sample of a long history): read the same file again for those ops only.
     let next = 0;
-    if (wanted.length > 0)
+    if (missing.length > 0)
       await eachOp((op, position) => {
-        if (position !== wanted[next]) return;
+        if (position !== missing[next]) return;
         builder.keepValue(op, position);
         next++;
       });
-    return builder.data(facts);
+    return builder.data(read.value.facts);
   });
 }
 
