@@ -4,7 +4,7 @@
  * streamed (`stream`: renderRunReport). Each mode runs in a fresh process of its own, so its
  * peak RSS is its own.
  *
- *   npm run build && node dist/bench/report-file.js [ops]
+ *   npm run build && node dist/bench/report-file.js [ops [node flags of the measuring process…]]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,12 @@ export interface ReportFileFigures {
   reportMiB: number;
 }
 
+/** A mode whose process failed (out of memory, under a heap limit). */
+export interface ReportFileFailure {
+  mode: ReportFileFigures['mode'];
+  failed: true;
+}
+
 /** Renders the report of `runDir` in this process and measures it. */
 async function measure(mode: ReportFileFigures['mode'], runDir: string): Promise<ReportFileFigures> {
   const began = performance.now();
@@ -42,21 +48,28 @@ async function measure(mode: ReportFileFigures['mode'], runDir: string): Promise
   };
 }
 
-/** Writes a run folder of about `ops` ops, then measures each mode in a child process. */
-async function run(ops: number): Promise<ReportFileFigures[]> {
+/**
+ * Writes a run folder of about `ops` ops, then measures each mode in a child process run
+ * with `heapFlags` (e.g. `--max-old-space-size=256`, to see which mode fits).
+ */
+async function run(ops: number, heapFlags: string[]): Promise<(ReportFileFigures | ReportFileFailure)[]> {
   const runDir = mkdtempSync(join(tmpdir(), 'faultline-bench-report-file-'));
   try {
     await writeHistoryFile(join(runDir, 'history.jsonl'), syntheticHistory(ops));
     writeFileSync(join(runDir, 'test.json'), '{"name":"report-file"}');
     const script = fileURLToPath(import.meta.url);
-    return (['memory', 'stream'] as const).map(
-      (mode) =>
-        JSON.parse(
-          execFileSync(process.execPath, ['--max-old-space-size=8192', script, 'measure', mode, runDir], {
-            encoding: 'utf8',
-          }),
-        ) as ReportFileFigures,
-    );
+    return (['memory', 'stream'] as const).map((mode) => {
+      try {
+        const out = execFileSync(process.execPath, [...heapFlags, script, 'measure', mode, runDir], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        return JSON.parse(out) as ReportFileFigures;
+      } catch {
+        // Out of memory under the given heap limit, most likely.
+        return { mode, failed: true };
+      }
+    });
   } finally {
     rmSync(runDir, { recursive: true, force: true });
   }
@@ -68,6 +81,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stdout.write(JSON.stringify(await measure(mode, process.argv[4] ?? '.')));
   } else {
     const ops = process.argv[2] ? Number(process.argv[2]) : 2_000_000;
-    for (const figures of await run(ops)) console.log(JSON.stringify({ ops, ...figures }));
+    for (const figures of await run(ops, process.argv.slice(3)))
+      console.log(JSON.stringify({ ops, ...figures }));
   }
 }

@@ -195,6 +195,14 @@ describe('report data streamed from a run folder', () => {
     expect(data.timeline.totalRows).toBeGreaterThan(20_000);
     expect(planAfterScanning(ops, null, limits).length).toBeGreaterThan(1000);
   });
+
+  it('reports a bad history before a bad results.json, named as the user knows them', async () => {
+    const dir = await runFolder(longRun(100), null);
+    writeFileSync(join(dir, 'results.json'), '{"valid": tru');
+    await expect(buildRunReportData(dir)).rejects.toThrow(/results\.json: not valid JSON/);
+    writeFileSync(join(dir, 'history.jsonl'), '{"index": 0, "time": 0, "type": "invoke"\n{}\n');
+    await expect(buildRunReportData(dir)).rejects.toThrow(`${join(dir, 'history.jsonl')}:1`);
+  });
 });
 
 /** The positions the builder asks to read again after one pass over `ops`. */
