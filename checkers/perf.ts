@@ -185,18 +185,39 @@ function rank(sorted: Float64Array, q: number): number {
 }
 
 /**
+ * Client ops as {@link analyzePerfRows} reads them: one row an invocation with its completion,
+ * in invocation order. Times are nanoseconds; `outcome` is undefined for an invocation never
+ * answered (its completion's time and index are then not read).
+ */
+export interface ClientOpRows {
+  count: number;
+  invokeTime(row: number): number;
+  invokeIndex(row: number): number;
+  completionTime(row: number): number;
+  completionIndex(row: number): number;
+  outcome(row: number): 'ok' | 'fail' | 'info' | undefined;
+  f(row: number): string;
+}
+
+/**
  * Times the windows can be computed from: finite, and no completion before its invocation
  * (a history read from a file is checked when it is paired; one built in memory may not be).
  */
-function checkTimes(invoke: Op, completion: Op | undefined): void {
-  for (const op of completion ? [invoke, completion] : [invoke]) {
-    if (!Number.isFinite(op.time)) {
-      throw new InputError(`op ${op.index}: expected a finite time, got ${op.time}`, { field: 'time' });
+function checkTimes(rows: ClientOpRows, row: number): void {
+  const invokeTime = rows.invokeTime(row);
+  const completed = rows.outcome(row) !== undefined;
+  const finite = (index: number, time: number): void => {
+    if (!Number.isFinite(time)) {
+      throw new InputError(`op ${index}: expected a finite time, got ${time}`, { field: 'time' });
     }
-  }
-  if (completion && completion.time < invoke.time) {
+  };
+  finite(rows.invokeIndex(row), invokeTime);
+  if (!completed) return;
+  const completionTime = rows.completionTime(row);
+  finite(rows.completionIndex(row), completionTime);
+  if (completionTime < invokeTime) {
     throw new InputError(
-      `op ${completion.index}: completion at time ${completion.time} is earlier than its invocation (op ${invoke.index}) at time ${invoke.time}`,
+      `op ${rows.completionIndex(row)}: completion at time ${completionTime} is earlier than its invocation (op ${rows.invokeIndex(row)}) at time ${invokeTime}`,
       { field: 'time' },
     );
   }
@@ -204,21 +225,46 @@ function checkTimes(invoke: Op, completion: Op | undefined): void {
 
 /** Computes the perf figures of a history. Throws {@link InputError} for impossible times. */
 export function analyzePerf(history: History, options: PerfOptions = {}): PerfResult {
-  const { windows: faults, events } = faultWindows(history.ops);
+  const pairs = [...history.pairs()];
+  const rows: ClientOpRows = {
+    count: pairs.length,
+    invokeTime: (r) => pairs[r]!.invoke.time,
+    invokeIndex: (r) => pairs[r]!.invoke.index,
+    completionTime: (r) => pairs[r]!.completion!.time,
+    completionIndex: (r) => pairs[r]!.completion!.index,
+    outcome: (r) => (pairs[r]!.completion ? pairs[r]!.type : undefined),
+    f: (r) => pairs[r]!.invoke.f,
+  };
+  return analyzePerfRows(rows, history.ops, options);
+}
+
+/**
+ * The perf figures of client ops given as columns and of the nemesis ops (`faultOps` may hold
+ * other ops too: only the nemesis's are read), so a caller that streams a history need not
+ * hold an object per op. Throws {@link InputError} for impossible times.
+ */
+export function analyzePerfRows(
+  rows: ClientOpRows,
+  faultOps: readonly Op[],
+  options: PerfOptions = {},
+): PerfResult {
+  const { windows: faults, events } = faultWindows(faultOps);
   const states = new FaultStates(faults);
   // One row per client invocation: times in seconds, outcome, f.
-  const pairs = [...history.pairs()];
-  const n = pairs.length;
+  const n = rows.count;
   const inv = new Float64Array(n);
   const done = new Float64Array(n).fill(Number.NaN);
   const latencyUs = new Float64Array(n);
+  const outcomes: ('ok' | 'fail' | 'info' | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const p = pairs[i]!;
-    checkTimes(p.invoke, p.completion);
-    inv[i] = p.invoke.time / 1e9;
-    if (p.completion) {
-      done[i] = p.completion.time / 1e9;
-      latencyUs[i] = Math.max(1, Math.round((p.completion.time - p.invoke.time) / 1e3));
+    checkTimes(rows, i);
+    const invokeTime = rows.invokeTime(i);
+    inv[i] = invokeTime / 1e9;
+    outcomes[i] = rows.outcome(i);
+    if (outcomes[i] !== undefined) {
+      const completionTime = rows.completionTime(i);
+      done[i] = completionTime / 1e9;
+      latencyUs[i] = Math.max(1, Math.round((completionTime - invokeTime) / 1e3));
     }
   }
   if (options.windowS !== undefined && !(Number.isFinite(options.windowS) && options.windowS > 0)) {
@@ -227,10 +273,7 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
     });
   }
   const { figures, okTimes } = perfFigures((visit) => {
-    for (let i = 0; i < n; i++) {
-      const p = pairs[i]!;
-      visit(inv[i]!, done[i]!, p.completion ? p.type : undefined, p.invoke.f, latencyUs[i]!);
-    }
+    for (let i = 0; i < n; i++) visit(inv[i]!, done[i]!, outcomes[i], rows.f(i), latencyUs[i]!);
   }, options.windowS);
   const { end } = figures;
 
@@ -238,13 +281,12 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
   const byState = new Group<string>();
   const stateCompleted = new Map<string, { ok: number; all: number }>();
   for (let i = 0; i < n; i++) {
-    const p = pairs[i]!;
-    if (!p.completion) continue;
+    if (outcomes[i] === undefined) continue;
     const state = states.at(inv[i]!);
     const sc = stateCompleted.get(state) ?? { ok: 0, all: 0 };
     stateCompleted.set(state, sc);
     sc.all++;
-    if (p.type === 'ok') sc.ok++;
+    if (outcomes[i] === 'ok') sc.ok++;
     byState.get(state).add(latencyUs[i]!);
   }
 
@@ -254,7 +296,7 @@ export function analyzePerf(history: History, options: PerfOptions = {}): PerfRe
     availability: {
       ...figures.availability,
       byState: Object.fromEntries([...stateCompleted].map(([s, c]) => [s, c.all > 0 ? c.ok / c.all : null])),
-      faults: faults.map((f) => faultAvailability(f, pairs, inv, done, end)),
+      faults: faults.map((f) => faultAvailability(f, outcomes, inv, done, end)),
     },
     recoveries: faults
       .filter((f) => f.end !== null)
@@ -410,7 +452,7 @@ function round6(x: number): number {
 
 function faultAvailability(
   f: FaultWindow,
-  pairs: readonly { type: string; completion: unknown; invoke: { time: number; f: string } }[],
+  outcomes: readonly ('ok' | 'fail' | 'info' | undefined)[],
   inv: Float64Array,
   done: Float64Array,
   end: number,
@@ -419,11 +461,11 @@ function faultAvailability(
   let ok = 0;
   let completed = 0;
   const latency = new Latencies();
-  for (let i = 0; i < pairs.length; i++) {
+  for (let i = 0; i < outcomes.length; i++) {
     const t = done[i]!;
     if (!Number.isNaN(t) && t >= f.start && t <= until) {
       completed++;
-      if (pairs[i]!.type === 'ok') ok++;
+      if (outcomes[i] === 'ok') ok++;
     }
     if (inv[i]! >= f.start && inv[i]! <= until && !Number.isNaN(t)) {
       latency.add(Math.max(1, Math.round((t - inv[i]!) * 1e6)));

@@ -178,53 +178,73 @@ export class History {
 
 function pairUp(ops: readonly Op[], locate: (position: number) => InputLocation): Int32Array {
   const partner = new Int32Array(ops.length).fill(NONE);
-  const open = new Map<number, number>();
-  const crashedAt = new Map<number, number>();
+  const rules = new PairingRules(locate);
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const { process } = op;
-    if (process === 'nemesis') continue;
-    if (op.type === 'invoke') {
-      const pending = open.get(process);
-      if (pending !== undefined) {
-        throw new InputError(
-          `process ${process} invokes again while its invocation at op ${pending} is still open`,
-          { ...locate(i), field: 'process' },
-        );
-      }
-      const crashed = crashedAt.get(process);
-      if (crashed !== undefined) {
-        throw new InputError(
-          `process ${process} invokes again after its op ${crashed} ended in info; a crashed process must continue under a fresh id`,
-          { ...locate(i), field: 'process' },
-        );
-      }
-      open.set(process, i);
-    } else {
-      const inv = open.get(process);
-      if (inv === undefined) {
-        throw new InputError(`completion (${op.type}) of process ${process} has no open invocation`, {
-          ...locate(i),
-          field: 'type',
-        });
-      }
-      if (ops[inv]!.f !== op.f) {
-        throw new InputError(`completion f ${op.f} does not match its invocation's f ${ops[inv]!.f}`, {
-          ...locate(i),
-          field: 'f',
-        });
-      }
-      if (op.time < ops[inv]!.time) {
-        throw new InputError(
-          `completion (op ${i}) at time ${op.time} is earlier than its invocation (op ${inv}) at time ${ops[inv]!.time}`,
-          { ...locate(i), field: 'time' },
-        );
-      }
-      open.delete(process);
+    const inv = rules.next(ops[i]!, i);
+    if (inv !== NONE) {
       partner[i] = inv;
       partner[inv] = i;
-      if (op.type === 'info') crashedAt.set(process, i);
     }
   }
   return partner;
+}
+
+/**
+ * Jepsen's pairing rules (see {@link History}), checked one op at a time, so a history too
+ * big to hold can be checked as it streams past; it keeps only the open invocations.
+ */
+export class PairingRules {
+  private readonly open = new Map<number, { position: number; f: string; time: number }>();
+  private readonly crashedAt = new Map<number, number>();
+
+  constructor(private readonly locate: (position: number) => InputLocation = (i) => ({ field: `op ${i}` })) {}
+
+  /**
+   * Takes the op at `position` (positions must increase); answers the position of the
+   * invocation it completes, or -1. Throws {@link InputError} naming the op that breaks a rule.
+   */
+  next(op: Op, position: number): number {
+    const { process } = op;
+    if (process === 'nemesis') return NONE;
+    if (op.type === 'invoke') {
+      const pending = this.open.get(process);
+      if (pending !== undefined) {
+        throw new InputError(
+          `process ${process} invokes again while its invocation at op ${pending.position} is still open`,
+          { ...this.locate(position), field: 'process' },
+        );
+      }
+      const crashed = this.crashedAt.get(process);
+      if (crashed !== undefined) {
+        throw new InputError(
+          `process ${process} invokes again after its op ${crashed} ended in info; a crashed process must continue under a fresh id`,
+          { ...this.locate(position), field: 'process' },
+        );
+      }
+      this.open.set(process, { position, f: op.f, time: op.time });
+      return NONE;
+    }
+    const inv = this.open.get(process);
+    if (inv === undefined) {
+      throw new InputError(`completion (${op.type}) of process ${process} has no open invocation`, {
+        ...this.locate(position),
+        field: 'type',
+      });
+    }
+    if (inv.f !== op.f) {
+      throw new InputError(`completion f ${op.f} does not match its invocation's f ${inv.f}`, {
+        ...this.locate(position),
+        field: 'f',
+      });
+    }
+    if (op.time < inv.time) {
+      throw new InputError(
+        `completion (op ${position}) at time ${op.time} is earlier than its invocation (op ${inv.position}) at time ${inv.time}`,
+        { ...this.locate(position), field: 'time' },
+      );
+    }
+    this.open.delete(process);
+    if (op.type === 'info') this.crashedAt.set(process, position);
+    return inv.position;
+  }
 }

@@ -5,7 +5,7 @@ import { readOps, valueProblem } from '../history/codecs/index.js';
 import type { Op } from '../history/op.js';
 import { replaceFileInside } from '../run/store.js';
 import { InsideRoot } from '../serve/inside-root.js';
-import { buildReportData, type ReportLimits } from './data.js';
+import { buildReportData, ReportBuilder, type ReportData, type ReportLimits } from './data.js';
 import { renderReportHtml } from './html.js';
 
 /** The report's file name inside a run folder. */
@@ -25,11 +25,53 @@ export interface WriteReportOptions extends ReportLimits {
  * {@link InputError}.
  */
 export async function renderRunReport(runDir: string, options: WriteReportOptions = {}): Promise<string> {
+  return renderReportHtml(await buildRunReportData(runDir, options));
+}
+
+/**
+ * The data of a run folder's report (see {@link renderRunReport}): the same as
+ * {@link buildReportData} gives from the run's ops, but without `options.ops` the history is
+ * streamed: one pass over the opened file keeps compact columns and the text of the few ops
+ * the report shows (a second pass, rare, reads those it could not know of), so a long run is
+ * never all in memory.
+ */
+export async function buildRunReportData(
+  runDir: string,
+  options: WriteReportOptions = {},
+): Promise<ReportData> {
   const inside = await runFolder(runDir);
-  const ops = options.ops ?? (await readRunOps(runDir));
+  if (options.ops) {
+    const { results, facts } = await readResultsAndFacts(inside);
+    return buildReportData(options.ops, results, facts, options);
+  }
+  // Read first, as the builder needs the cited ops, but a bad history is reported before them.
+  const read = await readResultsAndFacts(inside).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  return withRunHistory(runDir, async (eachOp) => {
+    const builder = new ReportBuilder('value' in read ? read.value.results : null, options);
+    await eachOp((op, position) => builder.scan(op, position));
+    if ('error' in read) throw read.error;
+    const missing = builder.plan();
+    // Rare (a short sample of a long history): read the same file again for those ops only.
+    let next = 0;
+    if (missing.length > 0)
+      await eachOp((op, position) => {
+        if (position !== missing[next]) return;
+        builder.keepValue(op, position);
+        next++;
+      });
+    return builder.data(read.value.facts);
+  });
+}
+
+async function readResultsAndFacts(
+  inside: InsideRoot,
+): Promise<{ results: CheckResult | null; facts: Record<string, unknown> }> {
   const results = (await readJsonInside(inside, 'results.json')) as CheckResult | null;
   const facts = ((await readJsonInside(inside, 'test.json')) ?? {}) as Record<string, unknown>;
-  return renderReportHtml(buildReportData(ops, results, facts, options));
+  return { results, facts };
 }
 
 /**
@@ -43,6 +85,23 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
 
 /** The ops of a stored run: history.jsonl (even torn), else history.edn; regular files inside the folder only. */
 export async function readRunOps(runDir: string): Promise<Op[]> {
+  return withRunHistory(runDir, async (eachOp) => {
+    const ops: Op[] = [];
+    await eachOp((op) => {
+      ops.push(op);
+    });
+    return ops;
+  });
+}
+
+/** Reads every op of the run's history, in order, with its position; may be called again. */
+type EachRunOp = (visit: (op: Op, position: number) => void) => Promise<void>;
+
+/**
+ * Opens a run's history (see {@link readRunOps}) and hands `use` a way to read it, as often
+ * as it likes: always the very file opened here, even if the folder changes meanwhile.
+ */
+async function withRunHistory<T>(runDir: string, use: (eachOp: EachRunOp) => Promise<T>): Promise<T> {
   const inside = await runFolder(runDir);
   for (const [name, format] of [
     ['history.jsonl', 'jsonl'],
@@ -50,13 +109,17 @@ export async function readRunOps(runDir: string): Promise<Op[]> {
   ] as const) {
     const file = await inside.openRegular(join(inside.real, name));
     if (!file) continue;
+    const eachOp: EachRunOp = async (visit) => {
+      try {
+        let position = 0;
+        // The reader opens the very file checked above (its /proc/self/fd name).
+        for await (const op of readOps(file.openPath, { format })) visit(op, position++);
+      } catch (err) {
+        throw err instanceof InputError ? renamed(err, file.openPath, join(runDir, name)) : err;
+      }
+    };
     try {
-      const ops: Op[] = [];
-      // The reader opens the very file checked above (its /proc/self/fd name).
-      for await (const op of readOps(file.openPath, { format })) ops.push(op);
-      return ops;
-    } catch (err) {
-      throw err instanceof InputError ? renamed(err, file.openPath, join(runDir, name)) : err;
+      return await use(eachOp);
     } finally {
       await file.handle.close().catch(() => undefined);
     }
