@@ -11,15 +11,7 @@ import { cycleExists } from './cycle-exists.js';
 import { CYCLE_TYPES, findCycles } from './cycles.js';
 import { PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import { analyzeListAppend, type WorkloadAnalysis } from './list-append.js';
-import {
-  boundary,
-  canonicalModel,
-  friendlyModel,
-  impossibleModels,
-  prohibitedAnomalies,
-  strongestSatisfied,
-  UNKNOWN_ANOMALIES,
-} from './models.js';
+import { checkedFor, findings, impossibleModels } from './models.js';
 import { type ElleOptions, parseElleOptions, validateElleOptions } from './options.js';
 import { analyzeRwRegister } from './rw-register.js';
 import {
@@ -67,8 +59,6 @@ export interface ElleResult extends CheckResult {
   edges: number;
 }
 
-const DEFAULT_MODELS = ['strict-serializable'];
-
 type Workload = 'list-append' | 'rw-register';
 
 /** Checks a list-append history (`append` and `r` micro-ops). */
@@ -89,11 +79,9 @@ function check(workload: Workload, history: History, options: ElleOptions): Elle
 
 function checkIn(workload: Workload, history: History, options: ElleOptions): ElleResult {
   const started = Date.now();
-  const requested = options.anomalies ?? [];
   // Elle's default model applies when no model is given; asking for anomalies alone is a choice.
-  const models = options.consistencyModels ?? (requested.length > 0 ? [] : DEFAULT_MODELS);
-  const prohibited = prohibitedAnomalies(models, requested);
-  const reportable = (t: string) => prohibited.has(t) || UNKNOWN_ANOMALIES.has(t);
+  const asked = checkedFor(options.anomalies, options.consistencyModels);
+  const { reportable } = asked;
   const maxPerType = options.maxAnomaliesPerType ?? 8;
   const txns = parseTxns(history, new Set(workload === 'list-append' ? ['append', 'r'] : ['w', 'r']));
   const order = options.transactionOrder;
@@ -155,27 +143,18 @@ function checkIn(workload: Workload, history: History, options: ElleOptions): El
       explanation: `no dependency between the ${C.count} committed transactions could be inferred, so the checker has nothing to stand on`,
     });
   }
-  const found = Object.keys(counts).sort();
-  const types = found.filter(reportable);
-  const bad = types.some((t) => prohibited.has(t));
-  const valid: Validity = bad ? false : types.length > 0 ? 'unknown' : true;
-  const { not, alsoNot } = boundary(found);
+  const { fields, prohibitedFound } = findings(counts, asked);
+  const valid: Validity = prohibitedFound ? false : fields['anomaly-types'].length > 0 ? 'unknown' : true;
   const result: ElleResult = {
     valid,
-    'anomaly-types': types,
-    'other-anomaly-types': found.filter((t) => !reportable(t)),
+    ...fields,
     anomalies,
     'anomaly-counts': counts,
-    not,
-    'also-not': alsoNot,
-    'strongest-satisfied': strongestSatisfied(found),
-    'consistency-models': models.map((m) => friendlyModel(canonicalModel(m))),
-    'requested-anomalies': requested,
     txns: C.count,
     edges: graph.edgeCount,
   };
   if (valid === 'unknown') {
-    result.reason = types.includes('empty-transaction-graph')
+    result.reason = fields['anomaly-types'].includes('empty-transaction-graph')
       ? 'empty-transaction-graph: no dependencies between transactions could be inferred'
       : 'cycle-search-timeout: the cycle search was cut short';
   }

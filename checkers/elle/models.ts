@@ -360,3 +360,49 @@ export function strongestSatisfied(found: Iterable<string>): string[] {
   const strongest = possible.filter((m) => !(MODELS_UP[m] ?? []).some((s) => !impossible.has(s)));
   return [...new Set(strongest.map(friendlyModel))].sort();
 }
+
+/** What an Elle result says about the anomalies found: the same fields in every Elle result. */
+export interface Findings {
+  'anomaly-types': string[];
+  'other-anomaly-types': string[];
+  not: string[];
+  'also-not': string[];
+  'strongest-satisfied': string[];
+  'consistency-models': string[];
+  'requested-anomalies': string[];
+}
+
+/** What is checked for: the models asked for (Elle's default when none, nor anomalies, are). */
+export function checkedFor(anomalies: string[] | undefined, consistencyModels: string[] | undefined) {
+  const requested = anomalies ?? [];
+  const models = consistencyModels ?? (requested.length > 0 ? [] : ['strict-serializable']);
+  const prohibited = prohibitedAnomalies(models, requested);
+  /** An anomaly worth reporting: prohibited, or one that leaves the verdict unknown. */
+  const reportable = (t: string) => prohibited.has(t) || UNKNOWN_ANOMALIES.has(t);
+  return { requested, models, prohibited, reportable };
+}
+
+/**
+ * The findings of a check that counted `counts` anomalies by type, and whether one of them is
+ * prohibited (the history is then invalid).
+ */
+export function findings(
+  counts: Readonly<Record<string, number>>,
+  { requested, models, prohibited, reportable }: ReturnType<typeof checkedFor>,
+): { fields: Findings; prohibitedFound: boolean } {
+  const found = Object.keys(counts).sort();
+  const types = found.filter(reportable);
+  const { not, alsoNot } = boundary(found);
+  return {
+    fields: {
+      'anomaly-types': types,
+      'other-anomaly-types': found.filter((t) => !reportable(t)),
+      not,
+      'also-not': alsoNot,
+      'strongest-satisfied': strongestSatisfied(found),
+      'consistency-models': models.map((m) => friendlyModel(canonicalModel(m))),
+      'requested-anomalies': requested,
+    },
+    prohibitedFound: types.some((t) => prohibited.has(t)),
+  };
+}

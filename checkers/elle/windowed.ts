@@ -36,14 +36,7 @@ import { History, type Op, type Process } from '../../src/history/index.js';
 import type { Validity } from '../result.js';
 import type { Anomaly } from './anomalies.js';
 import { checkListAppend, checkRwRegister, type ElleResult } from './index.js';
-import {
-  boundary,
-  canonicalModel,
-  friendlyModel,
-  prohibitedAnomalies,
-  strongestSatisfied,
-  UNKNOWN_ANOMALIES,
-} from './models.js';
+import { checkedFor, findings } from './models.js';
 import { type ElleOptions, validateElleOptions } from './options.js';
 
 /** Window length when none is given: a few hundred MiB of ops at most. */
@@ -578,10 +571,6 @@ function chooseAlone(alone: number[], keys: Lifetimes, budget: number): Set<numb
 }
 
 function verdict(elle: ElleOptions, merger: Merger, coverage: WindowedCoverage): WindowedElleResult {
-  const requested = elle.anomalies ?? [];
-  const models = elle.consistencyModels ?? (requested.length > 0 ? [] : ['strict-serializable']);
-  const prohibited = prohibitedAnomalies(models, requested);
-  const reportable = (t: string) => prohibited.has(t) || UNKNOWN_ANOMALIES.has(t);
   const { counts, anomalies } = merger;
   if (merger.checks > 0 && merger.edges === 0) {
     counts['empty-transaction-graph'] = 1;
@@ -593,9 +582,11 @@ function verdict(elle: ElleOptions, merger: Merger, coverage: WindowedCoverage):
       },
     ];
   }
-  const found = Object.keys(counts).sort();
-  const types = found.filter(reportable);
-  const bad = types.some((t) => prohibited.has(t));
+  const { fields, prohibitedFound: bad } = findings(
+    counts,
+    checkedFor(elle.anomalies, elle.consistencyModels),
+  );
+  const types = fields['anomaly-types'];
   const reasons: string[] = [];
   if (types.includes('empty-transaction-graph'))
     reasons.push('empty-transaction-graph: no dependencies between transactions could be inferred');
@@ -610,18 +601,11 @@ function verdict(elle: ElleOptions, merger: Merger, coverage: WindowedCoverage):
   }
   if (coverage.txns === 0) reasons.push('no transactions: nothing to check');
   const valid: Validity = bad ? false : reasons.length > 0 ? 'unknown' : true;
-  const { not, alsoNot } = boundary(found);
   const result: WindowedElleResult = {
     valid,
-    'anomaly-types': types,
-    'other-anomaly-types': found.filter((t) => !reportable(t)),
+    ...fields,
     anomalies,
     'anomaly-counts': counts,
-    not,
-    'also-not': alsoNot,
-    'strongest-satisfied': strongestSatisfied(found),
-    'consistency-models': models.map((m) => friendlyModel(canonicalModel(m))),
-    'requested-anomalies': requested,
     txns: coverage.txns,
     edges: merger.edges,
     windowed: coverage,
