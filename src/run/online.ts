@@ -186,17 +186,17 @@ export class OnlineChecking implements RunObserver {
         live.failure ?? (await live.checker.finish().catch((err) => checkerFailure(name, err))),
       );
     }
-    const streamed = atEnd.filter((name) => this.windowedCheck(name, wanted.get(name)!));
-    for (const name of streamed) {
-      const check = this.windowedCheck(name, wanted.get(name)!)!;
-      results.set(
-        name,
-        await check(() => readOps(historyPath, { format: 'jsonl' }), wanted.get(name)!, name).catch((err) =>
-          checkerFailure(name, err),
-        ),
-      );
+    const inMemory: string[] = [];
+    for (const name of atEnd) {
+      const options = wanted.get(name)!;
+      const check = this.windowedCheck(name, options);
+      if (!check) {
+        inMemory.push(name);
+        continue;
+      }
+      const ops = () => readOps(historyPath, { format: 'jsonl' });
+      results.set(name, await check(ops, options, name).catch((err) => checkerFailure(name, err)));
     }
-    const inMemory = atEnd.filter((name) => !streamed.includes(name));
     let history: History | undefined;
     if (inMemory.length > 0) {
       const left = new Map(inMemory.map((name) => [name, wanted.get(name)!]));
