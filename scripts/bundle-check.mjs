@@ -4,7 +4,9 @@
 // check is start-up bound, and Node's ES module loader pays per file (resolve, stat, read,
 // link) for the forty-odd modules of that path, and about 20 ms just to start. Run after tsc
 // (`npm run build`). Packages other than commander and edn-data stay external, loaded by Node
-// as usual; the registry of all checkers becomes a lazy chunk, as it is a lazy import.
+// as usual; the registry of all checkers becomes a lazy chunk, as it is a lazy import. Then
+// scripts/bundle-check-cache.cjs stores each file's V8 code cache beside it (<file>.cache).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,8 +61,16 @@ await bundle.write({
   format: 'cjs',
   entryFileNames: '[name].cjs',
   chunkFileNames: `${ENTRY}-[name].cjs`,
+  // `import('node:worker_threads')` becomes a require: bin/code-cache.js compiles the bundle
+  // with vm.Script, whose import() would go through an experimental hook (and warn).
+  dynamicImportInCjs: false,
 });
 await bundle.close();
+
+// The V8 code cache of these files, which bin/faultline.js loads them with (in a process of its own).
+execFileSync(process.execPath, [join(root, 'scripts', 'bundle-check-cache.cjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
 function packageOf(id) {
   const parts = id.split('/');

@@ -4,7 +4,7 @@
  * verdicts, help, bad input, the lazily loaded registry and the model's initial state.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -67,4 +67,62 @@ describeBuilt('faultline check from its bundle', () => {
       });
     });
   }
+});
+
+/** The bundle's files and their code caches, in dist/src of the tree at `root`. */
+const bundleDir = (root: string) => join(root, 'dist', 'src');
+const caches = (root: string) =>
+  readdirSync(bundleDir(root)).filter((f) => /^check-bundle.*\.cjs\.cache$/.test(f));
+
+/**
+ * Runs `faultline ARGS…` from the tree at `root`, loading the bundle through bin/code-cache.js,
+ * and says for each bundle file it loaded whether V8 took its cache: 'taken', 'rejected', or
+ * 'none' (no usable cache given to V8).
+ */
+function cacheUse(root: string, args: readonly string[]): Record<string, string> {
+  const probe = `
+    const [, codeCache, prefix, ...args] = process.argv;
+    const use = {};
+    require(codeCache).loadWithCodeCache(prefix, (file, script) => { use[require('node:path').basename(file)] = script; });
+    process.on('exit', () => {
+      const said = (s) => (s.cachedDataRejected === undefined ? 'none' : s.cachedDataRejected ? 'rejected' : 'taken');
+      process.stdout.write('\\n' + JSON.stringify(Object.fromEntries(Object.entries(use).map(([f, s]) => [f, said(s)]))));
+    });
+    require(prefix + '.cjs').checkMain([process.execPath, 'faultline', ...args]);`;
+  const r = spawnSync(
+    process.execPath,
+    ['-e', probe, join(root, 'bin', 'code-cache.js'), join(bundleDir(root), 'check-bundle'), ...args],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
+}
+
+describeBuilt('faultline check with the code cache of its bundle', () => {
+  // Loads the registry too (and with it more bundle files).
+  const args = (file: string) => ['check', file, '--model', 'cas-register', '--initial', '2'];
+  let file: string;
+  beforeAll(() => {
+    file = join(dir, 'cas-cached.jsonl');
+    writeFileSync(file, CAS_INVALID);
+  }, 60_000);
+
+  it('is built beside the bundle, one cache per bundle file, made by this Node', () => {
+    const made = caches(ROOT);
+    expect(made).toContain('check-bundle.cjs.cache');
+    for (const cache of made) {
+      expect(existsSync(join(bundleDir(ROOT), cache.replace(/\.cache$/, '')))).toBe(true);
+      expect(readFileSync(join(bundleDir(ROOT), cache), 'latin1')).toMatch(
+        new RegExp(`^faultline code cache ${process.version.replace(/\./g, '\\.')} `),
+      );
+    }
+  });
+
+  it('is taken by V8 for every bundle file a check loads', () => {
+    const use = cacheUse(ROOT, args(file));
+    expect(Object.keys(use)).toEqual(
+      expect.arrayContaining(['check-bundle.cjs', 'check-bundle-registry.cjs']),
+    );
+    expect(new Set(Object.values(use))).toEqual(new Set(['taken']));
+  });
 });
