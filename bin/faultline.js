@@ -6,7 +6,8 @@
 // starts Node's ES module loader, which costs a cold `faultline check` about 20 ms, and `check`
 // runs from a CommonJS bundle of its path (scripts/bundle-check.mjs), one file instead of
 // forty-odd modules. The bundle is used only when it is at least as new as the compiled CLI
-// (a bare `tsc` leaves it stale); every other command loads the compiled ES modules.
+// (a bare `tsc` leaves it stale); every other command loads the compiled ES modules. The bundle
+// loads with the V8 code cache the build stores beside it (code-cache.js): less to compile.
 'use strict';
 const { existsSync, statSync } = require('node:fs');
 const { join, resolve, sep } = require('node:path');
@@ -20,6 +21,7 @@ if (!existsSync(cli)) {
 }
 const checkBundle = join(root, 'dist', 'src', 'check-bundle.cjs');
 if (process.argv[2] === 'check' && isFresh(checkBundle, cli)) {
+  require('./code-cache.js').loadWithCodeCache(join(root, 'dist', 'src', 'check-bundle'));
   require(checkBundle).checkMain(process.argv);
 } else {
   import(pathToFileURL(cli).href);

@@ -1,10 +1,22 @@
 /**
  * `faultline check` runs from a bundle of its path (dist/src/check-bundle.cjs) for a fast cold
  * start. It must behave exactly as the compiled modules do: same output, same exit code, for
- * verdicts, help, bad input, the lazily loaded registry and the model's initial state.
+ * verdicts, help, bad input, the lazily loaded registry and the model's initial state. It loads
+ * with the V8 code cache the build stores beside it, and answers the same when that cache is
+ * garbled, stale or gone.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,6 +87,29 @@ const caches = (root: string) =>
   readdirSync(bundleDir(root)).filter((f) => /^check-bundle.*\.cjs\.cache$/.test(f));
 
 /**
+ * A copy of the installed command (bin/, dist/, package.json; node_modules linked) whose caches
+ * a test may break without touching the dist/ other suites run from.
+ */
+function copyOfTree(): string {
+  const copy = mkdtempSync(join(dir, 'tree-'));
+  for (const part of ['bin', 'dist', 'package.json']) {
+    // Kept times: the bundle is used only when as new as the compiled CLI.
+    cpSync(join(ROOT, part), join(copy, part), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
+}
+
+/** `faultline ARGS…` run from the tree at `root`. */
+function faultlineIn(root: string, args: readonly string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'faultline.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
  * Runs `faultline ARGS…` from the tree at `root`, loading the bundle through bin/code-cache.js,
  * and says for each bundle file it loaded whether V8 took its cache: 'taken', 'rejected', or
  * 'none' (no usable cache given to V8).
@@ -101,10 +136,16 @@ function cacheUse(root: string, args: readonly string[]): Record<string, string>
 describeBuilt('faultline check with the code cache of its bundle', () => {
   // Loads the registry too (and with it more bundle files).
   const args = (file: string) => ['check', file, '--model', 'cas-register', '--initial', '2'];
+  const untimed = (r: { status: number | null; stdout: string; stderr: string }) => ({
+    ...r,
+    stdout: r.stdout.replace(/\d+(\.\d+)? ?ms\b/g, 'T'),
+  });
   let file: string;
+  let tree: string;
   beforeAll(() => {
     file = join(dir, 'cas-cached.jsonl');
     writeFileSync(file, CAS_INVALID);
+    tree = copyOfTree();
   }, 60_000);
 
   it('is built beside the bundle, one cache per bundle file, made by this Node', () => {
@@ -124,5 +165,39 @@ describeBuilt('faultline check with the code cache of its bundle', () => {
       expect.arrayContaining(['check-bundle.cjs', 'check-bundle-registry.cjs']),
     );
     expect(new Set(Object.values(use))).toEqual(new Set(['taken']));
+  });
+
+  it('gives the same answer with the cache, a garbled one and none, and warns of nothing', () => {
+    const bare = untimed(unbundled(args(file)));
+    expect(bare.stderr).toBe('');
+    expect(untimed(faultlineIn(tree, args(file)))).toEqual(bare);
+
+    // Garbage after the header line of this Node: V8 rejects it.
+    for (const cache of caches(tree)) {
+      const path = join(bundleDir(tree), cache);
+      const header = readFileSync(path).subarray(0, 64);
+      writeFileSync(
+        path,
+        Buffer.concat([header, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251))]),
+      );
+    }
+    expect(new Set(Object.values(cacheUse(tree, args(file))))).toEqual(new Set(['rejected']));
+    expect(untimed(faultlineIn(tree, args(file)))).toEqual(bare);
+
+    // Garbage throughout: not this Node's cache, not given to V8.
+    for (const cache of caches(tree)) writeFileSync(join(bundleDir(tree), cache), 'garbage\n'.repeat(500));
+    expect(new Set(Object.values(cacheUse(tree, args(file))))).toEqual(new Set(['none']));
+    expect(untimed(faultlineIn(tree, args(file)))).toEqual(bare);
+
+    for (const cache of caches(tree)) rmSync(join(bundleDir(tree), cache));
+    expect(untimed(faultlineIn(tree, args(file)))).toEqual(bare);
+  });
+
+  it('is not used when older than its bundle file (a rebuilt bundle)', () => {
+    const stale = copyOfTree();
+    const cache = join(bundleDir(stale), 'check-bundle.cjs.cache');
+    utimesSync(cache, new Date(0), new Date(0));
+    expect(cacheUse(stale, args(file))['check-bundle.cjs']).toBe('none');
+    expect(untimed(faultlineIn(stale, args(file)))).toEqual(untimed(unbundled(args(file))));
   });
 });
