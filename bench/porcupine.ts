@@ -51,6 +51,11 @@ export interface PorcupineFigures {
   medianRatio: number;
   /** A bare `node -e 0`, and Porcupine's median whole-process time over the corpus. */
   nodeFloorMs: number;
+  /**
+   * The floor without NODE_EXTRA_CA_CERTS, when it is set: Node reads and parses that file of
+   * certificates at every start-up, tens of milliseconds that Porcupine (Go) never pays.
+   */
+  nodeFloorWithoutExtraCaMs?: number;
   porcupineMedianMs: number;
   c50OkRatio: number;
   /** The files where Porcupine's own time is above the node floor: only there can 1.0x be reached. */
@@ -60,9 +65,9 @@ export interface PorcupineFigures {
   perFile: FileRatio[];
 }
 
-function timed(cmd: string, args: string[]): number {
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  const r = spawnSync(cmd, args, { stdio: 'ignore', ...(env ? { env } : {}) });
   if (r.error) throw r.error;
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
@@ -114,6 +119,13 @@ export async function run(): Promise<PorcupineFigures> {
   for (let i = 0; i < 10; i++) floor.push(timed(process.execPath, ['-e', '0']));
   const worst = perFile.reduce((a, b) => (b.ratio > a.ratio ? b : a), perFile[0]!);
   const nodeFloorMs = round(median(floor));
+  let nodeFloorWithoutExtraCaMs: number | undefined;
+  if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+    const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+    const bare: number[] = [];
+    for (let i = 0; i < 10; i++) bare.push(timed(process.execPath, ['-e', '0'], env));
+    nodeFloorWithoutExtraCaMs = round(median(bare));
+  }
   const small = perFile.filter((x) => x.porcupineMs <= nodeFloorMs);
   return {
     files: perFile.length,
@@ -123,6 +135,7 @@ export async function run(): Promise<PorcupineFigures> {
     worstFile: worst.name,
     medianRatio: round(median(perFile.map((x) => x.ratio)), 2),
     nodeFloorMs,
+    ...(nodeFloorWithoutExtraCaMs === undefined ? {} : { nodeFloorWithoutExtraCaMs }),
     porcupineMedianMs: round(median(perFile.map((x) => x.porcupineMs))),
     c50OkRatio: perFile.find((x) => x.name === 'kv/c50-ok.txt')?.ratio ?? Number.NaN,
     aboveFloor: perFile.filter((x) => x.porcupineMs > nodeFloorMs),
