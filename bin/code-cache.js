@@ -23,8 +23,6 @@ const FOOTER = '\n})';
 const PREFIX = Buffer.from(
   `${`faultline code cache ${process.version} ${process.platform} ${process.arch}`.padEnd(63)}\n`,
 );
-/** The main module, as Node's `require.main` (process.mainModule is deprecated). */
-const main = require.main;
 
 /**
  * Loads every `.cjs` file whose path starts with `prefix` through vm.Script, with its cache when
@@ -49,7 +47,14 @@ function loadWithCodeCache(prefix, onScript) {
     });
     onScript?.(filename, script);
     const wrapper = script.runInThisContext({ displayErrors: true });
-    wrapper.call(module.exports, module.exports, requireFor(module), module, filename, module.path);
+    wrapper.call(
+      module.exports,
+      module.exports,
+      Module.createRequire(filename),
+      module,
+      filename,
+      module.path,
+    );
   };
   return true;
 }
@@ -68,17 +73,6 @@ function usableCache(filename) {
   return data.length > PREFIX.length && PREFIX.equals(data.subarray(0, PREFIX.length))
     ? data.subarray(PREFIX.length)
     : undefined;
-}
-
-/** The `require` Node gives a module (as its makeRequireFunction does). */
-function requireFor(module) {
-  const require = (id) => module.require(id);
-  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
-  require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
-  require.main = main;
-  require.extensions = Module._extensions;
-  require.cache = Module._cache;
-  return require;
 }
 
 module.exports = { loadWithCodeCache, cacheOf };
